@@ -1,0 +1,43 @@
+"""drillsim: simulated incident-response fire drills.
+
+The library API mirrors the CLI::
+
+    drill = drillsim.load_scenario("scenarios/orders-db-failover.yaml")
+    outcome = drillsim.run(drill, seed=7)
+    print(outcome.scorecard.score)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from drillsim.experiments.replications import DrillOutcome
+    from drillsim.io.loader import Drill
+
+
+def load_scenario(path: str | Path) -> Drill:
+    """Load and check a scenario with every document it references (ConfigError if bad)."""
+    from pathlib import Path
+
+    from drillsim.io.loader import load_drill
+
+    return load_drill(Path(path))
+
+
+def run(drill: Drill, seed: int | None = None, replication: int = 0) -> DrillOutcome:
+    """Simulate and score one replication.
+
+    The seed is the argument, else the scenario's ``seed:``, else freshly drawn (it is in
+    the outcome's ``result.seed``, so the run can be repeated).
+    """
+    from drillsim.experiments.replications import choose_seed, run_drill
+
+    return run_drill(drill, choose_seed(seed, drill), replication)
+
+
+__all__ = ["__version__", "load_scenario", "run"]

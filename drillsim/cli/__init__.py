@@ -1,0 +1,1 @@
+"""The ``drillsim`` command line: a thin shell over the library."""

@@ -1,0 +1,172 @@
+"""The commands: run, validate, schema, timeline. Each parses options, calls the library,
+prints the outcome; nothing here decides anything about drills."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import platform
+import re
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from drillsim import __version__
+from drillsim.cli.main import cli
+from drillsim.errors import ConfigError, Issue, ThresholdNotMetError
+
+SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@cli.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else drawn).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder (default: results/<run-id>/).")
+@click.option("--replications", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Seeded replications; reports mean and 95% CI per KPI.")
+@click.option("--fail-under", type=click.FloatRange(0, 100),
+              help="Exit 3 if the (mean) drill score is below this.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scorecard as JSON.")
+@click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+def run(scenario: Path, seed: int | None, out: Path | None, replications: int,
+        fail_under: float | None, as_json: bool, plots: bool) -> None:
+    """Run a fire drill and print its scorecard.
+
+    \b
+    Example:
+      drillsim run scenarios/orders-db-failover.yaml --seed 7
+      drillsim run scenarios/bad-deploy-storm.yaml --replications 30 --fail-under 60
+    """
+    from drillsim.cli import output
+    from drillsim.experiments.replications import choose_seed, run_replications
+    from drillsim.io.loader import load_drill
+
+    started = datetime.now(timezone.utc)
+    drill = load_drill(scenario)
+    root_seed = choose_seed(seed, drill)
+    outcomes = run_replications(drill, root_seed, replications)
+    run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
+    target = out or Path("results") / run_id
+    manifest = _manifest(drill, root_seed, replications, started, run_id)
+    files = output.result_files(outcomes, manifest, plots=plots and replications == 1)
+    from drillsim.io.results import write_results
+
+    write_results(target, files)
+    if as_json:
+        click.echo(files["scorecard.json"] if replications == 1 else files["summary.json"], nl=False)
+    else:
+        output.print_console(outcomes, root_seed, target)
+    score = (outcomes[0].scorecard.score if replications == 1
+             else sum(o.scorecard.score for o in outcomes) / len(outcomes))
+    if fail_under is not None and score < fail_under:
+        raise ThresholdNotMetError(f"drill score {score:.1f} is below --fail-under {fail_under:g}")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "drill"
+
+
+def _manifest(drill: Any, seed: int, replications: int, started: datetime, run_id: str) -> dict[str, Any]:
+    import networkx
+    import numpy
+    import pydantic
+    import simpy
+    import yaml
+
+    from drillsim.io.results import sha256_file
+
+    return {
+        "run_id": run_id,
+        "seed": seed,
+        "replications": replications,
+        "started_at": started.isoformat(),
+        "wall_time_s": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
+        "argv": sys.argv[1:],
+        "inputs": {role: {"path": str(path), "sha256": sha256_file(path)}
+                   for role, path in drill.sources().items()},
+        "versions": {"drillsim": __version__, "python": platform.python_version(),
+                     "simpy": simpy.__version__, "numpy": numpy.__version__,
+                     "networkx": networkx.__version__, "pydantic": pydantic.VERSION,
+                     "pyyaml": yaml.__version__},
+    }
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check documents and report every problem at file:line:col.
+
+    A Scenario is checked with every document it references.
+
+    \b
+    Example:
+      drillsim validate scenarios/*.yaml topologies/shop.yaml
+    """
+    from drillsim.io.validate import validate_files
+
+    summaries = validate_files(list(files))
+    for line in summaries:
+        click.echo(f"ok: {line}")
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one <kind>.schema.json per document kind into this folder.")
+def schema(out: Path | None) -> None:
+    """Print (or write) the JSON Schema of every document kind.
+
+    Point yaml-language-server at a schema to get completion and checks in an editor.
+
+    \b
+    Example:
+      drillsim schema --out schemas/
+      # in a YAML file: # yaml-language-server: $schema=schemas/Scenario.schema.json
+    """
+    from drillsim.spec.schema import all_schemas
+
+    schemas = all_schemas()
+    if out is None:
+        click.echo(json.dumps(schemas, indent=2, sort_keys=True))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, doc in schemas.items():
+        (out / f"{kind}.schema.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        click.echo(f"wrote {out / f'{kind}.schema.json'}")
+
+
+@cli.command()
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--health/--no-health", default=True, show_default=True,
+              help="Include service health changes.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print time,actor,event as CSV.")
+def timeline(results_dir: Path, health: bool, as_csv: bool) -> None:
+    """Print a run's story as a timeline: time, actor, event.
+
+    \b
+    Example:
+      drillsim timeline results/orders-db-failover-s7-20260314T030000Z
+    """
+    from drillsim.io.results import read_events
+    from drillsim.report.timeline import describe, timeline_lines
+
+    records = read_events(results_dir)
+    if not records or records[0].get("kind") != "DrillStarted":
+        raise ConfigError([Issue(str(results_dir / "events.jsonl"), 1, 1, "",
+                                 "not a drillsim event log (no DrillStarted first)")])
+    if as_csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["t_s", "actor", "event"])
+        for r in records:
+            told = describe(r)
+            if told and (health or r["kind"] != "ServiceHealthChanged"):
+                writer.writerow([f"{r['t']:.3f}", *told])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    for line in timeline_lines(records, health=health):
+        click.echo(line)

@@ -1,0 +1,35 @@
+"""The calendar clock: simulation seconds since the scenario start <-> aware datetimes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+class Clock:
+    """Converts ``env.now`` (seconds since ``start``) to calendar time and back.
+
+    Arithmetic is done in UTC, so a drill across a DST change has no missing or doubled
+    hour; local wall-clock questions (asleep? business hours?) convert at the edge.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the clock needs an aware start datetime")
+        self.start = start
+        self._start_utc = start.astimezone(timezone.utc)
+
+    def at(self, t_s: float) -> datetime:
+        """The UTC instant ``t_s`` seconds after the start."""
+        return self._start_utc + timedelta(seconds=t_s)
+
+    def local(self, t_s: float) -> datetime:
+        """The instant in the scenario's own time zone."""
+        return self.at(t_s).astimezone(self.start.tzinfo)
+
+    def offset(self, moment: datetime) -> float:
+        """Seconds from the start to ``moment``."""
+        return (moment.astimezone(timezone.utc) - self._start_utc).total_seconds()
+
+    def iso(self, t_s: float) -> str:
+        """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times)."""
+        return self.at(t_s).strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.at(t_s).microsecond // 1000:03d}Z"

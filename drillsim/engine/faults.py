@@ -1,0 +1,128 @@
+"""Fault occurrences: when each fault starts, what it hits and how long it lasts.
+
+Every start time and every duration is drawn up front from the fault's own stream, so
+two drills on one seed face the identical faults whatever their responders do (common
+random numbers); responders can only end a fault earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from drillsim.engine.scheduler import Scheduler
+from drillsim.engine.streams import RandomStreams
+from drillsim.engine.world import ActiveFault, World
+from drillsim.events import DeployStarted, EventLog, FaultInjected
+from drillsim.spec.scenario import Fault
+from drillsim.spec.topology import Topology
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """A planned fault: id, spec, directly hit services, start and (optional) length."""
+
+    id: str
+    spec: Fault
+    services: tuple[str, ...]
+    start_s: float
+    lasts_s: float | None
+    zone: tuple[str, str] | None
+    region: str | None
+    label: str
+
+
+def fault_name(fault: Fault, index: int) -> str:
+    """The fault's own name, or one made from its type and target."""
+    if fault.name:
+        return fault.name
+    t = fault.target
+    target = t.service or t.zone or t.region or (f"tier{t.tier}" if t.tier else t.team) or str(index)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{fault.type}-{target}")
+
+
+def plan_faults(
+    faults: list[Fault], topology: Topology, world: World, streams: RandomStreams, horizon_s: float
+) -> list[Occurrence]:
+    """Every fault occurrence of the drill, in start order."""
+    plans: list[Occurrence] = []
+    names: dict[str, int] = {}
+    for index, fault in enumerate(faults):
+        base = fault_name(fault, index)
+        names[base] = names.get(base, 0) + 1
+        if names[base] > 1:
+            base = f"{base}-{names[base]}"
+        rng = streams.generator(f"fault/{base}")
+        for label, services, zone, region in _expand_target(fault, topology, world):
+            starts = _start_times(fault, rng, horizon_s)
+            for k, start in enumerate(starts, start=1):
+                lasts = fault.lasts.sample(rng) if fault.lasts is not None else None
+                suffix = f"@{label}" if fault.target.tier or fault.target.team else ""
+                occ_id = f"{base}{suffix}" + (f"#{k}" if fault.arrivals else "")
+                plans.append(Occurrence(occ_id, fault, services, start, lasts, zone, region, label))
+    plans.sort(key=lambda o: (o.start_s, o.id))
+    return plans
+
+
+def _expand_target(
+    fault: Fault, topology: Topology, world: World
+) -> list[tuple[str, tuple[str, ...], tuple[str, str] | None, str | None]]:
+    t = fault.target
+    if t.service is not None:
+        return [(t.service, (t.service,), None, None)]
+    if t.zone is not None:
+        region, zone = t.zone.split("/", 1)
+        return [(t.zone, world.services_in(region, zone), (region, zone), None)]
+    if t.region is not None:
+        return [(t.region, world.services_in(t.region), None, t.region)]
+    chosen = [s.name for s in topology.services
+              if (t.tier is not None and s.tier == t.tier) or (t.team is not None and s.team == t.team)]
+    return [(name, (name,), None, None) for name in chosen]
+
+
+def _start_times(fault: Fault, rng: np.random.Generator, horizon_s: float) -> list[float]:
+    if fault.at is not None:
+        return [fault.at]
+    assert fault.arrivals is not None
+    mean = fault.arrivals.every
+    expected = max(8, int(2 * (horizon_s - fault.arrivals.after) / mean) + 8)
+    times: list[float] = []
+    t = fault.arrivals.after
+    while True:
+        gaps = rng.exponential(mean, size=expected)
+        for gap in gaps:
+            t += float(gap)
+            if t >= horizon_s:
+                return times
+            times.append(t)
+
+
+class FaultInjector:
+    """Starts planned occurrences at their time and ends those that end by themselves."""
+
+    def __init__(self, sched: Scheduler, world: World, log: EventLog) -> None:
+        self.sched = sched
+        self.world = world
+        self.log = log
+
+    def schedule(self, plans: list[Occurrence]) -> None:
+        """Arrange every occurrence's start (and self-ending) on the simulation clock."""
+        for occ in plans:
+            self.sched.at(occ.start_s, self._start, occ)
+
+    def _start(self, occ: Occurrence) -> None:
+        now = self.sched.env.now
+        spec = occ.spec
+        if spec.type == "bad-deploy":
+            for s in occ.services:
+                self.log.record(DeployStarted(t=now, service=s, version=spec.version or "next"))
+        self.log.record(FaultInjected(
+            t=now, fault=occ.id, type=spec.type, target=occ.label, services=occ.services,
+            ends=spec.ends, remedy=spec.remedy_action,
+        ))
+        self.world.inject(ActiveFault(occ.id, spec, occ.services, now, occ.zone, occ.region))
+        if occ.lasts_s is not None:
+            by = "duration" if spec.ends == "duration" else "self-heal"
+            self.sched.after(occ.lasts_s, self.world.clear, occ.id, by)

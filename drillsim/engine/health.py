@@ -1,0 +1,198 @@
+"""Service health from the faults acting on the topology (pure: no simpy, no time).
+
+Given what is wrong with each service itself (:class:`OwnState`), :class:`HealthModel`
+computes every service's signals: error rate, p99 latency, liveness and saturation,
+passing errors along hard dependencies (after retries) and latency along soft ones.
+
+Dependency cycles are allowed: inside a strongly connected component a request is
+followed along simple paths only (it never calls back into a service it already passed),
+so a cycle neither amplifies a fault nor sustains one, and evaluation always terminates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from drillsim.spec.topology import ActiveStandby, KOfN, Topology
+
+MAX_SATURATION = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A service's observable signals."""
+
+    error_rate: float
+    latency_s: float
+    up: int
+    saturation: float
+
+    def close_to(self, other: Health) -> bool:
+        """Equal up to rounding noise (no spurious change records)."""
+        return (
+            self.up == other.up
+            and abs(self.error_rate - other.error_rate) < 1e-9
+            and abs(self.latency_s - other.latency_s) < 1e-9
+            and abs(self.saturation - other.saturation) < 1e-9
+        )
+
+
+@dataclass(slots=True)
+class OwnState:
+    """What is wrong with one service itself, before dependencies are considered."""
+
+    crashed: bool = False
+    down_replicas: int = 0
+    extra_replicas: int = 0
+    capacity_lost: float = 0.0
+    error_rate: float = 0.0
+    added_latency_s: float = 0.0
+    partitioned: set[str] = field(default_factory=set)
+    active_down: bool = False
+
+    def is_clean(self) -> bool:
+        """True when nothing acts on the service."""
+        return not (
+            self.crashed or self.down_replicas or self.capacity_lost or self.error_rate
+            or self.added_latency_s or self.partitioned or self.active_down
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Dep:
+    service: str
+    hard: bool
+    attempts: int
+    timeout_s: float
+
+
+class HealthModel:
+    """Evaluates every service's health for a given set of own states."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self.names = [s.name for s in topology.services]
+        self._svc = {s.name: s for s in topology.services}
+        self._deps = {
+            s.name: tuple(
+                _Dep(d.service, d.kind == "hard", d.retries + 1, d.timeout) for d in s.depends_on
+            )
+            for s in topology.services
+        }
+        self._needed = {s.name: _needed_share(s) for s in topology.services}
+        graph = topology.graph()
+        condensed = nx.condensation(graph)
+        order = list(reversed(list(nx.topological_sort(condensed))))
+        self._components: list[tuple[str, ...]] = [
+            tuple(sorted(condensed.nodes[c]["members"])) for c in order
+        ]
+        self.healthy = {name: self._own_health(name, OwnState()) for name in self.names}
+        self.healthy = self.evaluate({})
+
+    def _own_health(self, name: str, own: OwnState) -> Health:
+        svc = self._svc[name]
+        needed = self._needed[name]
+        alive = min(svc.replicas, svc.replicas - own.down_replicas + own.extra_replicas)
+        down = own.crashed or own.active_down or alive <= 0
+        if isinstance(svc.redundancy, ActiveStandby):
+            alive = svc.replicas  # the active instance carries the load alone
+        capacity = 0.0 if down else (alive / svc.replicas) * (1.0 - own.capacity_lost)
+        if capacity <= 0:
+            return Health(1.0, svc.latency + own.added_latency_s, 0 if down else 1, 1.0)
+        saturation = needed / capacity
+        overload = max(0.0, 1.0 - capacity / needed) if needed > 0 else 0.0
+        base_rho = min(needed, MAX_SATURATION)
+        rho = min(saturation, MAX_SATURATION)
+        latency = svc.latency * (1 - base_rho) / (1 - rho) + own.added_latency_s
+        error = 1.0 - (1.0 - overload) * (1.0 - own.error_rate)
+        return Health(error, latency, 1, saturation)
+
+    def evaluate(self, states: dict[str, OwnState]) -> dict[str, Health]:
+        """Health of every service given each service's own state (missing = clean)."""
+        own = {n: (self._own_health(n, states[n]) if n in states else self.healthy[n])
+               for n in self.names}
+        result: dict[str, Health] = {}
+        clean = OwnState()
+        for component in self._components:
+            if len(component) == 1:
+                name = component[0]
+                result[name] = self._combine(name, own[name], states.get(name, clean), result.get)
+            else:
+                members = frozenset(component)
+                memo: dict[tuple[str, frozenset[str]], Health] = {}
+                for name in component:
+                    result[name] = self._along_simple_paths(
+                        name, frozenset(), members, own, states, result, memo
+                    )
+        return result
+
+    def _along_simple_paths(
+        self,
+        name: str,
+        path: frozenset[str],
+        members: frozenset[str],
+        own: dict[str, Health],
+        states: dict[str, OwnState],
+        done: dict[str, Health],
+        memo: dict[tuple[str, frozenset[str]], Health],
+    ) -> Health:
+        """Health inside a dependency cycle: a request never revisits a service it passed.
+
+        Large cycles (over 8 services) fall back to cutting calls back into the path's
+        members after the first hop, which keeps the cost linear.
+        """
+        key = (name, path)
+        if key in memo:
+            return memo[key]
+        on_path = path | {name}
+        deep = len(members) > 8 and len(path) >= 1
+
+        def lookup(dep: str) -> Health | None:
+            if dep not in members:
+                return done[dep]
+            if dep in on_path:
+                return None
+            if deep:
+                return own[dep]
+            return self._along_simple_paths(dep, on_path, members, own, states, done, memo)
+
+        value = self._combine(name, own[name], states.get(name, OwnState()), lookup)
+        memo[key] = value
+        return value
+
+    def _combine(
+        self, name: str, own: Health, state: OwnState, lookup: Callable[[str], Health | None]
+    ) -> Health:
+        ok = 1.0 - own.error_rate
+        extra_latency = 0.0
+        for dep in self._deps[name]:
+            h = lookup(dep.service)
+            if h is None:
+                continue
+            base = self.healthy[dep.service].latency_s
+            slower = max(0.0, h.latency_s - base)
+            if dep.hard:
+                if dep.service in state.partitioned:
+                    failing = 1.0
+                else:
+                    timing_out = min(1.0, max(0.0, h.latency_s / dep.timeout_s - 1.0))
+                    per_call = 1.0 - (1.0 - h.error_rate) * (1.0 - timing_out)
+                    failing = per_call**dep.attempts
+                ok *= 1.0 - failing
+                extra_latency += min(slower, dep.timeout_s * dep.attempts)
+            else:
+                extra_latency += min(slower + h.error_rate * dep.timeout_s, dep.timeout_s)
+        return Health(1.0 - ok, own.latency_s + extra_latency, own.up, own.saturation)
+
+
+def _needed_share(service: object) -> float:
+    """Share of full capacity the peak load needs (k/n for explicit k-of-n)."""
+    from drillsim.spec.topology import Service
+
+    assert isinstance(service, Service)
+    if isinstance(service.redundancy, KOfN):
+        return service.redundancy.k / service.replicas
+    return service.utilisation

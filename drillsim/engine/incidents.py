@@ -1,0 +1,129 @@
+"""Incidents: one per notification group, with a lifecycle and a severity.
+
+The desk turns notifications into incidents (opening, attaching alerts, auto-resolving
+an unacknowledged incident when all its alerts resolved) and starts each incident's
+escalation. Severity is the first matching rule of the scenario's matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import simpy
+
+from drillsim.engine.monitors import AlertState
+from drillsim.engine.pipeline import AggregationGroup, Notification
+from drillsim.engine.world import World
+from drillsim.events import EventLog, IncidentOpened, IncidentResolved
+from drillsim.spec.alerting import Routing
+from drillsim.spec.scenario import SeverityRule
+
+
+@dataclass(slots=True)
+class Incident:
+    """A live incident: what it is about, who owns it, and its lifecycle events."""
+
+    id: str
+    group_key: str
+    receiver: str
+    policy: str
+    opened_s: float
+    severity: str
+    acked: simpy.Event
+    closed: simpy.Event
+    alerts: dict[str, AlertState] = field(default_factory=dict)
+    owner: str | None = None
+    mitigated: bool = False
+
+    @property
+    def services(self) -> list[str]:
+        """Services its alerts are about, in first-seen order."""
+        return list(dict.fromkeys(a.service for a in self.alerts.values()))
+
+    @property
+    def faults(self) -> list[str]:
+        """Faults behind its alerts (ground truth), in first-seen order."""
+        return list(dict.fromkeys(f for a in self.alerts.values() for f in a.faults))
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet resolved."""
+        return not self.closed.triggered
+
+
+def severity_for(rules: list[SeverityRule], tier: int, error_rate: float) -> str:
+    """First rule whose tier bound and error-rate floor the incident meets."""
+    for rule in rules:
+        if tier <= rule.max_tier and error_rate >= rule.min_error_rate:
+            return rule.severity
+    return rules[-1].severity if rules else "SEV4"
+
+
+class IncidentDesk:
+    """Opens, updates and auto-resolves incidents from notifications."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        world: World,
+        routing: Routing,
+        severity: list[SeverityRule],
+        log: EventLog,
+        escalate: Callable[[Incident], None],
+    ) -> None:
+        self.env = env
+        self.world = world
+        self.severity = severity
+        self.log = log
+        self.escalate = escalate
+        self.policies = {r.name: r.escalation_policy for r in routing.receivers}
+        self.by_group: dict[tuple[str, str], Incident] = {}
+        self.incidents: list[Incident] = []
+
+    def deliver(self, note: Notification, group: AggregationGroup) -> str | None:
+        """Handle one notification; returns the incident it concerns, if any."""
+        policy = self.policies.get(note.receiver)
+        if policy is None:
+            return None  # a receiver that pages nobody opens no incident
+        key = (note.receiver, note.group_key)
+        incident = self.by_group.get(key)
+        if incident is not None and incident.is_open:
+            for a in note.firing:
+                incident.alerts.setdefault(a.fingerprint, a)
+            if note.reason == "all alerts resolved" and not incident.acked.triggered:
+                self.resolve(incident, "alertmanager", "alerts resolved")
+            return incident.id
+        if not note.firing:
+            return None
+        return self._open(note, policy, key).id
+
+    def _open(self, note: Notification, policy: str, key: tuple[str, str]) -> Incident:
+        now = self.env.now
+        services = list(dict.fromkeys(a.service for a in note.firing))
+        tier = min(self.world.topology.service(s).tier for s in services)
+        worst = max(self.world.visible[s].error_rate for s in services)
+        incident = Incident(
+            id=f"inc-{len(self.incidents) + 1:04d}", group_key=note.group_key,
+            receiver=note.receiver, policy=policy, opened_s=now,
+            severity=severity_for(self.severity, tier, worst),
+            acked=self.env.event(), closed=self.env.event(),
+            alerts={a.fingerprint: a for a in note.firing},
+        )
+        self.incidents.append(incident)
+        self.by_group[key] = incident
+        names = sorted({a.rule.alert for a in note.firing})
+        title = f"{', '.join(names)} on {', '.join(services[:3])}" + (" ..." if len(services) > 3 else "")
+        self.log.record(IncidentOpened(
+            t=now, incident=incident.id, group_key=note.group_key, receiver=note.receiver,
+            policy=policy, severity=incident.severity, services=tuple(services), title=title,
+        ))
+        self.escalate(incident)
+        return incident
+
+    def resolve(self, incident: Incident, by: str, reason: str) -> None:
+        """Close the incident (once)."""
+        if not incident.is_open:
+            return
+        self.log.record(IncidentResolved(t=self.env.now, incident=incident.id, by=by, reason=reason))
+        incident.closed.succeed()

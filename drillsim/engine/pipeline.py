@@ -1,0 +1,124 @@
+"""The alert pipeline: route alerts, aggregate them into groups, decide notifications.
+
+Alertmanager's dispatcher in event form. Each aggregation group is a record with one
+pending timer (group_wait, then a fixed group_interval cadence); a flush asks the pure
+``needs_update`` whether the receiver must hear about it. Routing and the notify
+decision are pure functions in :mod:`drillsim.alerting`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from drillsim.alerting.notify import NotifyEntry, needs_update
+from drillsim.alerting.routing import RouteNode, build_route_tree, group_key, match_routes
+from drillsim.engine.clock import Clock
+from drillsim.engine.monitors import AlertState
+from drillsim.engine.scheduler import Scheduler
+from drillsim.events import AlertFired, AlertResolved, EventLog, NotificationSent
+from drillsim.spec.alerting import Routing
+
+
+@dataclass(slots=True)
+class Notification:
+    """What a receiver is told by one flush."""
+
+    receiver: str
+    group_key: str
+    reason: str
+    firing: list[AlertState]
+    resolved: list[AlertState]
+
+
+@dataclass(slots=True)
+class AggregationGroup:
+    """Alerts that share a route and group labels, notified together."""
+
+    key: str
+    route: RouteNode
+    alerts: dict[str, AlertState] = field(default_factory=dict)
+    entry: NotifyEntry | None = None
+    flushed_once: bool = False
+
+
+class AlertPipeline:
+    """Receives alert state changes and emits notifications to ``deliver``."""
+
+    def __init__(
+        self,
+        sched: Scheduler,
+        routing: Routing,
+        log: EventLog,
+        clock: Clock,
+        deliver: Callable[[Notification, AggregationGroup], str | None],
+        annotate: Callable[[AlertState], dict[str, str]],
+    ) -> None:
+        self.sched = sched
+        self.root = build_route_tree(routing.route)
+        self.send_resolved = routing.send_resolved
+        self.log = log
+        self.clock = clock
+        self.deliver = deliver
+        self.annotate = annotate
+        self.groups: dict[str, AggregationGroup] = {}
+        self._routes: dict[str, list[RouteNode]] = {}
+
+    def receive(self, alert: AlertState, firing: bool) -> None:
+        """An alert started firing (``firing``) or resolved: record it, route it, group it."""
+        now = self.sched.env.now
+        if firing:
+            self.log.record(AlertFired(
+                t=now, alert=alert.rule.alert, fingerprint=alert.fingerprint, labels=alert.labels,
+                annotations=self.annotate(alert), starts_at=self.clock.iso(alert.starts_at_s),
+                faults=alert.faults, false_positive=alert.false_positive,
+            ))
+        else:
+            assert alert.ends_at_s is not None
+            self.log.record(AlertResolved(t=now, alert=alert.rule.alert,
+                                          fingerprint=alert.fingerprint,
+                                          ends_at=self.clock.iso(alert.ends_at_s)))
+        routes = self._routes.get(alert.fingerprint)
+        if routes is None:
+            routes = self._routes[alert.fingerprint] = match_routes(self.root, alert.labels)
+        for route in routes:
+            key = group_key(route, alert.labels)
+            group = self.groups.get(key)
+            if group is None:
+                if not firing:
+                    continue  # its group was already flushed and destroyed
+                group = self.groups[key] = AggregationGroup(key, route)
+                wait = route.group_wait_s
+                if alert.starts_at_s + wait < now:
+                    wait = 0.0  # old enough for an immediate flush
+                self.sched.after(wait, self._flush, group)
+            group.alerts[alert.fingerprint] = alert
+
+    def _flush(self, group: AggregationGroup) -> None:
+        """Flush on the group's timer, then re-arm it or destroy an emptied group."""
+        now = self.sched.env.now
+        if self.groups.get(group.key) is not group:
+            return
+        firing = [a for a in group.alerts.values() if a.ends_at_s is None or a.ends_at_s > now]
+        resolved = [a for a in group.alerts.values() if a not in firing]
+        firing_fps = frozenset(a.fingerprint for a in firing)
+        resolved_fps = frozenset(a.fingerprint for a in resolved)
+        reason = needs_update(group.entry, firing_fps, resolved_fps, group.route.repeat_interval_s,
+                              now, self.send_resolved)
+        if reason is not None:
+            note = Notification(group.route.receiver, group.key, reason,
+                                sorted(firing, key=lambda a: a.fingerprint),
+                                sorted(resolved, key=lambda a: a.fingerprint))
+            incident = self.deliver(note, group)
+            self.log.record(NotificationSent(
+                t=now, receiver=note.receiver, group_key=group.key, reason=reason,
+                firing=tuple(sorted(firing_fps)), resolved=tuple(sorted(resolved_fps)),
+                incident=incident,
+            ))
+            group.entry = NotifyEntry(firing_fps, resolved_fps, now)
+        for a in resolved:
+            group.alerts.pop(a.fingerprint, None)
+        if not group.alerts:
+            del self.groups[group.key]
+            return
+        self.sched.after(group.route.group_interval_s, self._flush, group)

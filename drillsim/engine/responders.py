@@ -1,0 +1,191 @@
+"""Responder agents: answer pages, then investigate, act from the runbook, verify, resolve.
+
+A responder works on one incident at a time; pages that arrive while busy wait until
+the current incident is done. How fast and how reliably a page is answered depends on
+the responder's local clock (asleep: slower and more often missed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from drillsim.engine import remediation
+from drillsim.engine.clock import Clock
+from drillsim.engine.incidents import Incident, IncidentDesk
+from drillsim.engine.world import ActiveFault, World
+from drillsim.events import (
+    ActionCompleted,
+    ActionStarted,
+    EventLog,
+    HypothesisFormed,
+    IncidentMitigated,
+    PageAcknowledged,
+    PageMissed,
+    PageSent,
+)
+from drillsim.oncall.clock import is_asleep, is_off_hours
+from drillsim.spec.oncall import Person
+from drillsim.spec.scenario import ActionSpec, ResponderDefaults
+
+ProcessGenerator = simpy.events.ProcessGenerator
+MAX_ATTEMPTS = 4
+WATCH_INTERVAL_S = 900.0
+
+
+@dataclass(slots=True)
+class Responder:
+    """One person's state during the drill."""
+
+    person: Person
+    rng: np.random.Generator
+    busy_with: Incident | None = None
+    waiting: list[Incident] = field(default_factory=list)
+
+
+class ResponderPool:
+    """Every responder, the pages they receive and the incidents they work."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        people: list[Person],
+        defaults: ResponderDefaults,
+        runbook: dict[str, ActionSpec],
+        world: World,
+        desk: IncidentDesk,
+        clock: Clock,
+        log: EventLog,
+        rng_for: Callable[[str], np.random.Generator],
+    ) -> None:
+        self.env = env
+        self.defaults = defaults
+        self.runbook = runbook
+        self.world = world
+        self.desk = desk
+        self.clock = clock
+        self.log = log
+        self.responders = {p.name: Responder(p, rng_for(f"responder/{p.name}")) for p in people}
+
+    # ----- pages ---------------------------------------------------------------------
+
+    def page(self, name: str, incident: Incident, level: int, loop: int) -> None:
+        """Deliver a page; the person answers after a latency, or misses it."""
+        r = self.responders[name]
+        at = self.clock.at(self.env.now)
+        asleep = is_asleep(r.person, at)
+        self.log.record(PageSent(t=self.env.now, incident=incident.id, person=name, level=level,
+                                 loop=loop, off_hours=is_off_hours(r.person, at), asleep=asleep))
+        prof, d = r.person.profile, self.defaults
+        miss = (prof.asleep_miss if prof.asleep_miss is not None else d.asleep_miss) if asleep \
+            else (prof.miss if prof.miss is not None else d.miss)
+        if r.rng.random() < miss:
+            self.log.record(PageMissed(t=self.env.now, incident=incident.id, person=name))
+            return
+        latency = (prof.ack or d.ack).sample(r.rng)
+        if asleep:
+            latency *= prof.asleep_ack_factor or d.asleep_ack_factor
+        self.env.timeout(latency).callbacks.append(lambda _e: self._try_ack(r, incident))  # type: ignore[union-attr]
+
+    def _try_ack(self, r: Responder, incident: Incident) -> None:
+        if not incident.is_open or incident.acked.triggered:
+            return
+        if r.busy_with is not None:
+            if incident not in r.waiting:
+                r.waiting.append(incident)
+            return
+        self.log.record(PageAcknowledged(t=self.env.now, incident=incident.id, person=r.person.name))
+        incident.owner = r.person.name
+        incident.acked.succeed(r.person.name)
+        r.busy_with = incident
+        self.env.process(self.work(r, incident))
+
+    def _next(self, r: Responder) -> None:
+        r.busy_with = None
+        while r.waiting:
+            incident = r.waiting.pop(0)
+            if incident.is_open and not incident.acked.triggered:
+                delay = (r.person.profile.ack or self.defaults.ack).sample(r.rng)
+                self.env.timeout(delay).callbacks.append(lambda _e, i=incident: self._try_ack(r, i))  # type: ignore[union-attr]
+                return
+
+    # ----- work ----------------------------------------------------------------------
+
+    def work(self, r: Responder, incident: Incident) -> ProcessGenerator:
+        """Investigate, act, verify and resolve one incident.
+
+        Waits on: investigation, action and verification durations.
+        Records: HypothesisFormed, ActionStarted/Completed, IncidentMitigated, IncidentResolved.
+        Ends: when the incident is resolved (by this responder, or by another path).
+        """
+        d, name = self.defaults, r.person.name
+        skilled = any(s in r.person.skills for s in incident.services)
+        slow = 1.0 if skilled else d.unskilled_factor
+        investigate = r.person.profile.investigate or d.investigate
+        yield self.env.timeout(investigate.sample(r.rng) * slow)
+        if not incident.faults and not self._impaired(incident):
+            self.desk.resolve(incident, name, "no action needed")
+            self._next(r)
+            return
+        for attempt in range(MAX_ATTEMPTS):
+            if not self._impaired(incident) or not incident.is_open:
+                break
+            fault = self._root_fault(incident)
+            if fault is None:
+                yield self.env.timeout(d.verify.sample(r.rng))
+                continue
+            service, action, correct = self._hypothesis(r, incident, fault, attempt, skilled)
+            self.log.record(HypothesisFormed(t=self.env.now, incident=incident.id, person=name,
+                                             service=service, correct=correct))
+            duration, success = remediation.action_plan(self.world, action, service, self.runbook, r.rng)
+            self.log.record(ActionStarted(t=self.env.now, incident=incident.id, person=name,
+                                          action=action, service=service))
+            remediation.begin(self.world, action, service)
+            yield self.env.timeout(duration)
+            effective = remediation.complete(self.world, action, service, success, name,
+                                             fault if correct else None)
+            self.log.record(ActionCompleted(t=self.env.now, incident=incident.id, person=name,
+                                            action=action, service=service, success=success,
+                                            effective=effective))
+            yield self.env.timeout(d.verify.sample(r.rng))
+            if not correct:
+                yield self.env.timeout(investigate.sample(r.rng) * slow * 0.5)
+        while self._impaired(incident) and incident.is_open:
+            yield self.env.timeout(WATCH_INTERVAL_S)
+        if incident.is_open and not incident.mitigated:
+            incident.mitigated = True
+            self.log.record(IncidentMitigated(t=self.env.now, incident=incident.id, by=name))
+        yield self.env.timeout(d.wrap_up.sample(r.rng))
+        self.desk.resolve(incident, name, "fixed")
+        self._next(r)
+
+    def _impaired(self, incident: Incident) -> bool:
+        return any(self.world.impaired(s) for s in incident.services)
+
+    def _root_fault(self, incident: Incident) -> ActiveFault | None:
+        """The earliest still-active fault behind the incident (ground truth)."""
+        active = [self.world.active[f] for f in incident.faults if f in self.world.active]
+        if not active:
+            active = [f for f in self.world.active.values()
+                      if any(s in f.services for s in incident.services)]
+        return min(active, key=lambda f: (f.started_s, f.id)) if active else None
+
+    def _hypothesis(
+        self, r: Responder, incident: Incident, fault: ActiveFault, attempt: int, skilled: bool
+    ) -> tuple[str, str, bool]:
+        """Pick a suspect: the root cause, or (misled by symptom alerts) a symptom service."""
+        d = self.defaults
+        roots = set(fault.services)
+        alerts = list(incident.alerts.values())
+        symptom = [a.service for a in alerts if a.service not in roots]
+        share = len(symptom) / len(alerts) if alerts else 0.0
+        p_wrong = (d.wrong_base + d.wrong_per_symptom_share * share) * (1.0 if skilled else 1.5)
+        p_wrong = min(0.9, p_wrong) * 0.5**attempt
+        if symptom and r.rng.random() < p_wrong:
+            suspect = sorted(set(symptom))[int(r.rng.integers(len(set(symptom))))]
+            return suspect, "restart", False
+        impaired = [s for s in fault.services if self.world.impaired(s)]
+        return (impaired or list(fault.services))[0], fault.spec.remedy_action, True

@@ -1,0 +1,31 @@
+"""Callbacks at future simulation times, without a SimPy process each.
+
+Alerts are data, not processes (DESIGN.md, spine 4): monitors, aggregation groups and
+propagated health changes are plain callbacks on SimPy timeouts, which costs one event
+each and keeps a storm of alerts from becoming a storm of processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+
+class Scheduler:
+    """Runs ``callback(*args)`` after a delay, in SimPy's deterministic event order."""
+
+    __slots__ = ("env",)
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+
+    def after(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Call ``callback(*args)`` once, ``delay_s`` seconds from now."""
+        event = self.env.timeout(max(0.0, delay_s))
+        event.callbacks.append(lambda _e: callback(*args))  # type: ignore[union-attr]
+
+    def at(self, t_s: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Call ``callback(*args)`` at absolute simulation time ``t_s`` (or now, if past)."""
+        self.after(t_s - self.env.now, callback, *args)

@@ -1,0 +1,356 @@
+"""The running topology: active faults, remediation state, and visible service health.
+
+Faults and responder actions change what is wrong with services; the world recomputes
+the target health of every service (:mod:`drillsim.engine.health`) and lets each change
+reach each service after its propagation delay along the dependency graph. Monitors
+subscribe to a service's visible health; customer impact accrues between changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from drillsim.engine.health import Health, HealthModel, OwnState
+from drillsim.engine.scheduler import Scheduler
+from drillsim.engine.traffic import TrafficCurve
+from drillsim.events import EventLog, FaultCleared, ImpactAccrued, ServiceHealthChanged
+from drillsim.spec.scenario import Fault
+from drillsim.spec.topology import ActiveStandby, Topology
+
+IMPAIRED_ERROR_RATE = 0.001
+IMPAIRED_LATENCY_FACTOR = 2.0
+
+
+@dataclass(slots=True)
+class ActiveFault:
+    """One occurrence of a fault acting on the topology."""
+
+    id: str
+    spec: Fault
+    services: tuple[str, ...]
+    started_s: float
+    zone: tuple[str, str] | None = None
+    region: str | None = None
+    instance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Series:
+    times: list[float] = field(default_factory=list)
+    values: list[Health] = field(default_factory=list)
+
+    def at(self, t_s: float) -> Health:
+        i = bisect.bisect_right(self.times, t_s) - 1
+        return self.values[max(i, 0)]
+
+
+class World:
+    """Fault state, remediation state and visible health of every service."""
+
+    def __init__(
+        self,
+        sched: Scheduler,
+        topology: Topology,
+        log: EventLog,
+        traffic: dict[str, TrafficCurve],
+        auto_failover_rng: np.random.Generator,
+    ) -> None:
+        self.sched = sched
+        self.topology = topology
+        self.log = log
+        self.traffic = traffic
+        self.model = HealthModel(topology)
+        self.active: dict[str, ActiveFault] = {}
+        self.failed_over: dict[str, bool] = {}
+        self.switching: set[str] = set()
+        self.extra_replicas: dict[str, int] = {}
+        self.visible: dict[str, Health] = dict(self.model.healthy)
+        self.causes: dict[str, tuple[str, ...]] = {n: () for n in self.model.names}
+        self._target: dict[str, Health] = dict(self.model.healthy)
+        self._target_causes: dict[str, tuple[str, ...]] = dict(self.causes)
+        self._series = {n: _Series([0.0], [h]) for n, h in self.visible.items()}
+        self._applied_gen: dict[str, int] = {n: -1 for n in self.model.names}
+        self._gen = 0
+        self._last_change = {n: 0.0 for n in self.model.names}
+        self._listeners: dict[str, list[Callable[[str], None]]] = {n: [] for n in self.model.names}
+        self._replica_slots = {s.name: topology.placement_of(s) for s in topology.services}
+        self._standby = {
+            s.name: _standby_location(topology, s.name, s.redundancy, self._replica_slots[s.name])
+            for s in topology.services
+            if isinstance(s.redundancy, ActiveStandby)
+        }
+        self._dependents = topology.graph().reverse(copy=True)
+        self._auto_failover_pending: set[str] = set()
+        self.auto_failover_rng = auto_failover_rng
+        self.now = lambda: sched.env.now
+
+    # ----- queries -------------------------------------------------------------------
+
+    def subscribe(self, service: str, callback: Callable[[str], None]) -> None:
+        """Call ``callback(service)`` whenever the service's visible health changes."""
+        self._listeners[service].append(callback)
+
+    def health_at(self, service: str, t_s: float) -> Health:
+        """Visible health of ``service`` at any time up to now."""
+        return self._series[service].at(t_s)
+
+    def impaired(self, service: str) -> bool:
+        """Customers of the service notice something (errors, down, or twice as slow)."""
+        h, ok = self.visible[service], self.model.healthy[service]
+        return (
+            h.error_rate > IMPAIRED_ERROR_RATE
+            or h.up == 0
+            or h.latency_s > IMPAIRED_LATENCY_FACTOR * ok.latency_s
+        )
+
+    def services_in(self, region: str, zone: str | None = None) -> tuple[str, ...]:
+        """Services with a replica or an active-standby instance in the region (or zone)."""
+        out = []
+        for name, slots in self._replica_slots.items():
+            places = [*slots, *([self._standby[name]] if name in self._standby else [])]
+            if any(r == region and (zone is None or z == zone) for r, z in places):
+                out.append(name)
+        return tuple(out)
+
+    def is_active_standby(self, service: str) -> bool:
+        """The service fails over between a primary and a standby instance."""
+        return service in self._standby
+
+    # ----- changes -------------------------------------------------------------------
+
+    def inject(self, fault: ActiveFault) -> None:
+        """Start a fault occurrence (the caller records FaultInjected)."""
+        for s in fault.services:
+            if s in self._standby:
+                fault.instance[s] = "standby" if self.failed_over.get(s) else "primary"
+        self.active[fault.id] = fault
+        self._refresh()
+
+    def clear(self, fault_id: str, by: str) -> bool:
+        """End a fault occurrence; False if it had already ended."""
+        fault = self.active.pop(fault_id, None)
+        if fault is None:
+            return False
+        self.log.record(FaultCleared(t=self.now(), fault=fault_id, by=by))
+        self._refresh()
+        return True
+
+    def faults_fixed_by(self, action: str, service: str) -> list[ActiveFault]:
+        """Active faults that ``action`` on ``service`` ends (not fixed-duration ones)."""
+        return [
+            f for f in self.active.values()
+            if f.spec.remedy_action == action and service in f.services and f.spec.ends != "duration"
+        ]
+
+    def start_switchover(self, service: str) -> None:
+        """The service is down while it switches between instances."""
+        self.switching.add(service)
+        self._refresh()
+
+    def finish_switchover(self, service: str, success: bool) -> None:
+        """Switchover ended: on success the other instance is active now."""
+        self.switching.discard(service)
+        if success:
+            self.failed_over[service] = not self.failed_over.get(service, False)
+        self._refresh()
+
+    def scale_out(self, service: str) -> bool:
+        """Add replicas in healthy places to replace lost ones; True if that added any."""
+        lost = self._lost_replicas(service)
+        if lost <= self.extra_replicas.get(service, 0):
+            return False
+        self.extra_replicas[service] = lost
+        self._refresh()
+        return True
+
+    # ----- internals -----------------------------------------------------------------
+
+    def _current_location(self, service: str) -> tuple[str, str] | None:
+        if self.failed_over.get(service):
+            return self._standby[service]
+        slots = self._replica_slots[service]
+        return slots[0] if slots else None
+
+    def _lost_replicas(self, service: str) -> int:
+        lost = 0
+        for f in self.active.values():
+            if service not in f.services or f.spec.type not in ("zone-outage", "region-outage"):
+                continue
+            lost += sum(1 for slot in self._replica_slots[service] if _in_outage(slot, f))
+        return lost
+
+    def own_states(self, faults: list[ActiveFault]) -> dict[str, OwnState]:
+        """What is wrong with each service itself, given these faults."""
+        states: dict[str, OwnState] = {}
+
+        def st(name: str) -> OwnState:
+            return states.setdefault(name, OwnState())
+
+        for f in faults:
+            spec = f.spec
+            for s in f.services:
+                if spec.type == "crash":
+                    if s in self._standby:
+                        current = "standby" if self.failed_over.get(s) else "primary"
+                        if f.instance.get(s) == current:
+                            st(s).active_down = True
+                    else:
+                        st(s).crashed = True
+                elif spec.type in ("error-rate", "bad-deploy"):
+                    rate = spec.rate if spec.rate is not None else 0.25
+                    st(s).error_rate = 1 - (1 - st(s).error_rate) * (1 - rate)
+                    st(s).added_latency_s += spec.latency or 0.0
+                elif spec.type == "latency":
+                    st(s).added_latency_s += spec.latency or 0.0
+                elif spec.type == "capacity-loss":
+                    st(s).capacity_lost = 1 - (1 - st(s).capacity_lost) * (1 - (spec.capacity or 0))
+                elif spec.type == "partition" and spec.dependency:
+                    st(s).partitioned.add(spec.dependency)
+                elif spec.type in ("zone-outage", "region-outage"):
+                    if s in self._standby:
+                        loc = self._current_location(s)
+                        if loc is not None and _in_outage(loc, f):
+                            st(s).active_down = True
+                    else:
+                        st(s).down_replicas += sum(
+                            1 for slot in self._replica_slots[s] if _in_outage(slot, f)
+                        )
+        for s in self.switching:
+            st(s).active_down = True
+        for s, extra in self.extra_replicas.items():
+            if extra:
+                st(s).extra_replicas = extra
+        return states
+
+    def _refresh(self) -> None:
+        faults = [self.active[k] for k in sorted(self.active)]
+        states = self.own_states(faults)
+        target = self.model.evaluate(states)
+        causes = self._attribute(faults, target)
+        changed = [
+            n for n in self.model.names
+            if not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n]
+        ]
+        if not changed:
+            return
+        sources = {n for n in changed if n in states or not self._target[n].close_to(target[n])}
+        own_changed = [n for n in sources if self._own_changed(n, states)] or sorted(sources)
+        delays = nx.multi_source_dijkstra_path_length(
+            self._dependents, set(own_changed), weight="propagation_s"
+        )
+        self._gen += 1
+        for name in changed:
+            self._target[name] = target[name]
+            self._target_causes[name] = causes[name]
+            self.sched.after(delays.get(name, 0.0), self._apply, name, self._gen,
+                             target[name], causes[name])
+        self._schedule_auto_failover(states)
+
+    def _own_changed(self, name: str, states: dict[str, OwnState]) -> bool:
+        return name in states or name in self.switching
+
+    def _attribute(self, faults: list[ActiveFault], target: dict[str, Health]) -> dict[str, tuple[str, ...]]:
+        """Which faults each service's state is due to (ground truth for scoring)."""
+        result: dict[str, list[str]] = {n: [] for n in self.model.names}
+        if len(faults) == 1:
+            for n in self.model.names:
+                if not target[n].close_to(self.model.healthy[n]):
+                    result[n].append(faults[0].id)
+        elif faults:
+            for f in faults:
+                others = [g for g in faults if g is not f]
+                without = self.model.evaluate(self.own_states(others))
+                for n in self.model.names:
+                    if not target[n].close_to(without[n]):
+                        result[n].append(f.id)
+        return {n: tuple(v) for n, v in result.items()}
+
+    def _apply(self, name: str, gen: int, health: Health, causes: tuple[str, ...]) -> None:
+        if gen < self._applied_gen[name]:
+            return  # a newer change already reached this service
+        self._applied_gen[name] = gen
+        old = self.visible[name]
+        if old.close_to(health) and self.causes[name] == causes:
+            return
+        now = self.now()
+        self.accrue(name, now)
+        self.visible[name] = health
+        self.causes[name] = causes
+        series = self._series[name]
+        if series.times[-1] == now:
+            series.values[-1] = health
+        else:
+            series.times.append(now)
+            series.values.append(health)
+        self.log.record(ServiceHealthChanged(
+            t=now, service=name, error_rate=health.error_rate, latency_s=health.latency_s,
+            up=health.up, saturation=health.saturation, causes=causes,
+        ))
+        for callback in self._listeners[name]:
+            callback(name)
+
+    def accrue(self, name: str, now: float) -> None:
+        """Record customer impact of ``name`` since its last change, if it had any."""
+        since = self._last_change[name]
+        self._last_change[name] = now
+        curve = self.traffic.get(name)
+        h = self.visible[name]
+        if curve is None or now <= since or not self.impaired(name):
+            return
+        svc = self.topology.service(name)
+        slo_latency = svc.slo.latency_p99
+        degraded = 1.0 if slo_latency is not None and h.latency_s > slo_latency else 0.0
+        impacted = max(h.error_rate, degraded, 1.0 if h.up == 0 else 0.0)
+        failed = h.error_rate * curve.requests(since, now)
+        user_minutes = impacted * curve.user_seconds(since, now) / 60.0
+        if failed > 0 or user_minutes > 0:
+            self.log.record(ImpactAccrued(t=now, service=name, since=since,
+                                          failed_requests=failed, user_minutes=user_minutes))
+
+    def _schedule_auto_failover(self, states: dict[str, OwnState]) -> None:
+        for name in self._standby:
+            red = self.topology.service(name).redundancy
+            if not isinstance(red, ActiveStandby) or not red.automatic:
+                continue
+            down = name in states and states[name].active_down and name not in self.switching
+            if down and name not in self._auto_failover_pending:
+                self._auto_failover_pending.add(name)
+                self.sched.after(red.detection, self._auto_failover, name)
+
+    def _auto_failover(self, name: str) -> None:
+        self._auto_failover_pending.discard(name)
+        states = self.own_states([self.active[k] for k in sorted(self.active)])
+        if name not in states or not states[name].active_down or name in self.switching:
+            return
+        red = self.topology.service(name).redundancy
+        assert isinstance(red, ActiveStandby)
+        self.start_switchover(name)
+        success = self.auto_failover_rng.random() < red.success
+        self.sched.after(red.switchover, self.finish_switchover, name, success)
+
+
+
+def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:
+    region, zone = slot
+    if fault.region is not None:
+        return region == fault.region
+    return fault.zone is not None and (region, zone) == fault.zone
+
+
+def _standby_location(topology: Topology, name: str, red: object, slots: list[tuple[str, str]]) -> tuple[str, str]:
+    assert isinstance(red, ActiveStandby)
+    if red.standby_region is not None:
+        zones = topology.regions[red.standby_region].zones
+        zone = red.standby_zone if red.standby_zone in zones else zones[0]
+        return red.standby_region, zone
+    if len(slots) > 1:
+        return slots[1]
+    region = slots[0][0] if slots else next(iter(topology.regions))
+    zones = topology.regions[region].zones
+    return region, zones[1 % len(zones)]
+

@@ -1,0 +1,299 @@
+"""The event log: typed, past-tense records, and their byte-stable JSON lines form.
+
+The engine only appends records here; scoring, reports and timelines only read them.
+If a figure cannot be recomputed from the log, the log is missing a record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """Base of every record: ``t`` is seconds since the scenario start."""
+
+    kind: ClassVar[str] = "Record"
+    t: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data with a ``kind`` field, as written to events.jsonl."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for f in fields(self):
+            out[f.name] = getattr(self, f.name)
+        return out
+
+
+def _record(cls: type) -> type:
+    cls.kind = cls.__name__  # type: ignore[attr-defined]
+    return dataclass(frozen=True, slots=True, kw_only=True)(cls)
+
+
+@_record
+class DrillStarted(Record):
+    """The drill began; carries the static facts scoring needs (tiers, SLO budgets)."""
+
+    scenario: str
+    seed: int
+    replication: int
+    start: str
+    tz: str
+    duration_s: float
+    services: tuple[dict[str, Any], ...]
+    people: tuple[dict[str, Any], ...]
+
+
+@_record
+class DeployStarted(Record):
+    """A new version started rolling out (bad deploys begin with one)."""
+
+    service: str
+    version: str
+
+
+@_record
+class FaultInjected(Record):
+    """A failure began on its target."""
+
+    fault: str
+    type: str
+    target: str
+    services: tuple[str, ...]
+    ends: str
+    remedy: str
+
+
+@_record
+class FaultCleared(Record):
+    """A failure ended, by itself or by a responder's action."""
+
+    fault: str
+    by: str
+
+
+@_record
+class ServiceHealthChanged(Record):
+    """A service's signals changed (after propagation delay from the cause)."""
+
+    service: str
+    error_rate: float
+    latency_s: float
+    up: int
+    saturation: float
+    causes: tuple[str, ...]
+
+
+@_record
+class ImpactAccrued(Record):
+    """Customer impact of one service over [since, t] (failed requests, user-minutes)."""
+
+    service: str
+    since: float
+    failed_requests: float
+    user_minutes: float
+
+
+@_record
+class AlertFired(Record):
+    """An alert started firing (Alertmanager fields; ``faults`` is ground truth for scoring)."""
+
+    alert: str
+    fingerprint: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    starts_at: str
+    faults: tuple[str, ...]
+    false_positive: bool = False
+
+
+@_record
+class AlertResolved(Record):
+    """A firing alert resolved."""
+
+    alert: str
+    fingerprint: str
+    ends_at: str
+
+
+@_record
+class NotificationSent(Record):
+    """An aggregation group notified its receiver."""
+
+    receiver: str
+    group_key: str
+    reason: str
+    firing: tuple[str, ...]
+    resolved: tuple[str, ...]
+    incident: str | None
+
+
+@_record
+class IncidentOpened(Record):
+    """A notification group opened an incident."""
+
+    incident: str
+    group_key: str
+    receiver: str
+    policy: str | None
+    severity: str
+    services: tuple[str, ...]
+    title: str
+
+
+@_record
+class PageSent(Record):
+    """A person was paged for an incident."""
+
+    incident: str
+    person: str
+    level: int
+    loop: int
+    off_hours: bool
+    asleep: bool
+
+
+@_record
+class PageMissed(Record):
+    """A paged person will not answer this page (asleep, away, phone on silent)."""
+
+    incident: str
+    person: str
+
+
+@_record
+class EscalationTimedOut(Record):
+    """An escalation level passed without an acknowledgement; the next level is paged."""
+
+    incident: str
+    level: int
+    loop: int
+
+
+@_record
+class EscalationExhausted(Record):
+    """Every level of every loop was paged and nobody acknowledged."""
+
+    incident: str
+
+
+@_record
+class PageAcknowledged(Record):
+    """A person acknowledged an incident and owns it now."""
+
+    incident: str
+    person: str
+
+
+@_record
+class HypothesisFormed(Record):
+    """A responder decided what the root cause is (``correct`` is ground truth)."""
+
+    incident: str
+    person: str
+    service: str
+    correct: bool
+
+
+@_record
+class ActionStarted(Record):
+    """A responder started a runbook action."""
+
+    incident: str
+    person: str
+    action: str
+    service: str
+
+
+@_record
+class ActionCompleted(Record):
+    """A runbook action finished; ``success`` says whether it worked as intended."""
+
+    incident: str
+    person: str
+    action: str
+    service: str
+    success: bool
+    effective: bool
+
+
+@_record
+class IncidentMitigated(Record):
+    """Customer impact of the incident's services stopped, confirmed by its owner."""
+
+    incident: str
+    by: str
+
+
+@_record
+class IncidentResolved(Record):
+    """The incident was closed."""
+
+    incident: str
+    by: str
+    reason: str
+
+
+@_record
+class DrillEnded(Record):
+    """The drill's horizon was reached."""
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls
+    for cls in (
+        DrillStarted, DeployStarted, FaultInjected, FaultCleared, ServiceHealthChanged,
+        ImpactAccrued, AlertFired, AlertResolved, NotificationSent, IncidentOpened, PageSent,
+        PageMissed, EscalationTimedOut, EscalationExhausted, PageAcknowledged, HypothesisFormed,
+        ActionStarted, ActionCompleted, IncidentMitigated, IncidentResolved, DrillEnded,
+    )
+}
+
+
+@dataclass(slots=True)
+class EventLog:
+    """Append-only list of records: the single sink every process writes to."""
+
+    records: list[Record] = field(default_factory=list)
+
+    def record(self, rec: Record) -> None:
+        """Append one record."""
+        self.records.append(rec)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        """Every record as plain data (what scoring reads)."""
+        return [r.to_dict() for r in self.records]
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, float):
+        rounded = round(value, 6)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stable(v) for v in value]
+    return value
+
+
+def dumps_record(data: dict[str, Any]) -> str:
+    """One JSON line: sorted keys, floats rounded to microseconds, no platform drift."""
+    return json.dumps(_stable(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def to_jsonl(records: Iterable[dict[str, Any]]) -> str:
+    """The whole log as JSON lines text."""
+    return "".join(dumps_record(r) + "\n" for r in records)
+
+
+def read_jsonl(text: str) -> list[dict[str, Any]]:
+    """Parse events.jsonl text back into plain records."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

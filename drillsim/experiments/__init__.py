@@ -1,0 +1,1 @@
+"""Replications and (later) sweeps and paired comparisons over drills."""

@@ -1,0 +1,214 @@
+"""Turn pydantic validation errors into located, human issues.
+
+Pydantic reports a ``loc`` path into the data; the source map turns it into
+``file:line:col``, the data turns it into a readable path, and the model tells which keys
+would have been allowed (for the did-you-mean hint).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from drillsim.errors import Issue
+from drillsim.io.yamlsource import Mark, PathKey, Source, render_path
+
+
+def validation_issues(source: Source, error: ValidationError, model: type[BaseModel]) -> list[Issue]:
+    """One issue per pydantic error, located in ``source``."""
+    issues = []
+    for err in error.errors(include_url=False):
+        path = _data_path(source.data, err["loc"])
+        issues.append(_issue(source, model, path, err))
+    return issues
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
+    """Follow ``loc`` through the data, dropping parts that are not data keys.
+
+    Pydantic inserts union-member and validator tags (``KOfN``, ``function-after[...]``)
+    into ``loc``; those never name a key in the YAML.
+    """
+    out: list[str | int] = []
+    cursor = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(cursor, list) and isinstance(part, int) and 0 <= part < len(cursor):
+            out.append(part)
+            cursor = cursor[part]
+        elif isinstance(cursor, dict) and part in cursor:
+            out.append(part)
+            cursor = cursor[part]
+        elif isinstance(cursor, dict) and last and isinstance(part, str | int):
+            out.append(part)  # a missing key: keep it so the message can name it
+        elif isinstance(cursor, dict) and isinstance(part, str) and _is_key_of_model(part):
+            out.append(part)
+            cursor = None
+    return tuple(out)
+
+
+def _is_key_of_model(part: str) -> bool:
+    return part.isidentifier() and not part[0].isupper()
+
+
+def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> Issue:
+    kind = err["type"]
+    msg = str(err["msg"])
+    hint = ""
+    present = _exists(source.data, path)
+    if kind == "missing":
+        parent, key = path[:-1], path[-1]
+        mark = source.marks.value(parent)
+        return _at(source, mark, parent, f"missing required key {key!r}", "")
+    if kind == "extra_forbidden":
+        key = path[-1]
+        allowed = _allowed_keys(model, path[:-1], source.data)
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"allowed keys: {', '.join(allowed)}" if allowed else ""
+        if close:
+            hint += f" (did you mean {close[0]!r}?)"
+        return _at(source, source.marks.key(path), path[:-1], f"unexpected key {key!r}", hint)
+    mark = source.marks.value(path) if present else source.marks.value(path[:-1])
+    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("too_short",) and err.get("ctx", {}).get("min_length") == 1:
+        msg = "must not be empty"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        msg = msg.replace("Input should be", "must be")
+    elif kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", ""))
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        msg = f"unknown value {err.get('input')!r}"
+        close = difflib.get_close_matches(str(err.get("input")), options, n=1)
+        hint = f"expected one of: {', '.join(options)}"
+        if close:
+            hint += f" (did you mean {close[0]!r}?)"
+    elif kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type",
+                  "model_type", "int_parsing", "float_parsing", "bool_parsing"):
+        msg = _type_message(kind, err.get("input"))
+    if mark is not None and mark.plain and mark.raw is not None:
+        hint = hint or _yaml11_hint(mark, err.get("input"))
+    if not hint and "duration" in msg:
+        hint = "use forms like 90s, 15m, 1h30m, 3d"
+    if not hint and "time zone" in msg and "unknown" in msg:
+        hint = _tz_hint(err.get("input"))
+    return _at(source, mark, path, _lower_first(msg), hint)
+
+
+def _type_message(kind: str, value: Any) -> str:
+    wanted = {
+        "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
+        "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
+        "bool_parsing": "true or false", "dict_type": "a mapping", "list_type": "a list",
+        "model_type": "a mapping",
+    }[kind]
+    return f"expected {wanted}, got {_describe(value)}"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _yaml11_hint(mark: Mark, value: Any) -> str:
+    raw = mark.raw or ""
+    if isinstance(value, bool) and raw.lower() not in ("true", "false"):
+        return f"YAML 1.1 reads unquoted {raw} as a boolean; quote the value: \"{raw}\""
+    if isinstance(value, int) and ":" in raw:
+        return f"YAML 1.1 reads unquoted {raw} as the number {value}; quote it: \"{raw}\""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"give a unit, e.g. \"{raw}s\" or \"{raw}m\"" if raw.replace(".", "").isdigit() else ""
+    return ""
+
+
+def _tz_hint(value: Any) -> str:
+    from zoneinfo import available_timezones
+
+    close = difflib.get_close_matches(str(value), sorted(available_timezones()), n=1)
+    return f"use an IANA name (did you mean {close[0]!r}?)" if close else "use an IANA name like Europe/Berlin"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _exists(data: Any, path: PathKey) -> bool:
+    cursor = data
+    for part in path:
+        if isinstance(cursor, dict) and part in cursor:
+            cursor = cursor[part]
+        elif isinstance(cursor, list) and isinstance(part, int) and 0 <= part < len(cursor):
+            cursor = cursor[part]
+        else:
+            return False
+    return True
+
+
+def _at(source: Source, mark: Mark | None, path: PathKey, message: str, hint: str) -> Issue:
+    line, col = (mark.line, mark.col) if mark else (0, 0)
+    return Issue(source.file, line, col, render_path(path, source.data), message, hint)
+
+
+def _allowed_keys(model: type[BaseModel], path: PathKey, data: Any) -> list[str]:
+    """Keys the model accepts at ``path`` (by alias), following fields and containers."""
+    candidates: list[Any] = [model]
+    for part in path:
+        if isinstance(part, int):
+            candidates = [a for c in candidates for a in _items_of(c)]
+            continue
+        nxt: list[Any] = []
+        for c in candidates:
+            for m in _models_in(c):
+                for name, info in m.model_fields.items():
+                    if (info.alias or name) == part:
+                        nxt.append(info.annotation)
+            nxt.extend(a for a in _values_of(c))
+        candidates = nxt
+    keys: list[str] = []
+    for c in candidates:
+        for m in _models_in(c):
+            keys.extend(info.alias or n for n, info in m.model_fields.items())
+    return sorted(dict.fromkeys(keys), key=keys.index)
+
+
+def _args(tp: Any) -> tuple[Any, ...]:
+    if typing.get_origin(tp) is typing.Annotated:
+        return _args(typing.get_args(tp)[0])
+    return typing.get_args(tp)
+
+
+def _models_in(tp: Any) -> list[type[BaseModel]]:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(tp) for m in _models_in(a)]
+    return []
+
+
+def _items_of(tp: Any) -> list[Any]:
+    out = []
+    for t in [tp, *(a for a in _args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType))]:
+        if typing.get_origin(t) in (list, tuple):
+            out.extend(typing.get_args(t)[:1])
+    return out
+
+
+def _values_of(tp: Any) -> list[Any]:
+    out = []
+    for t in [tp, *(a for a in _args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType))]:
+        if typing.get_origin(t) is dict:
+            out.append(typing.get_args(t)[1])
+    return out

@@ -1,0 +1,146 @@
+"""Load documents into spec models, collecting every problem with its position.
+
+``load_document`` reads one file of any kind; ``load_drill`` reads a scenario with every
+document it references and checks the references between them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from drillsim.errors import ConfigError, Issue
+from drillsim.io.diagnostics import validation_issues
+from drillsim.io.yamlsource import PathKey, Source, read_source, render_path
+from drillsim.spec import KINDS, AlertRules, OnCall, Routing, Scenario, Topology
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Generic[M]):
+    """A validated document with its source (to locate later cross-reference problems)."""
+
+    path: Path
+    model: M
+    source: Source
+
+    def issue(self, path: PathKey, message: str, hint: str = "", *, key: bool = False) -> Issue:
+        """An issue at ``path`` in this document (at the key when ``key`` is set)."""
+        marks = self.source.marks
+        mark = marks.key(path) if key else marks.value(path)
+        line, col = (mark.line, mark.col) if mark else (0, 0)
+        return Issue(self.source.file, line, col, render_path(path, self.source.data), message, hint)
+
+
+def display_name(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+def load_document(path: Path, expect: str | None = None) -> tuple[Document[Any] | None, list[Issue]]:
+    """Parse and validate one document; ``expect`` names the kind it must be."""
+    source, issues = read_source(path, display_name(path))
+    if source is None:
+        return None, issues
+    data = source.data
+    if not isinstance(data, dict):
+        return None, [*issues, Issue(source.file, 1, 1, "", "expected a mapping with 'kind:'")]
+    kind = data.get("kind")
+    if kind not in KINDS:
+        mark = source.marks.value(("kind",)) if "kind" in data else source.marks.value(())
+        known = ", ".join(KINDS)
+        msg = "missing required key 'kind'" if kind is None else f"unknown kind {kind!r}"
+        close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+        hint = f"expected one of: {known}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        line, col = (mark.line, mark.col) if mark else (1, 1)
+        return None, [*issues, Issue(source.file, line, col, "kind" if kind else "", msg, hint)]
+    if expect and kind != expect:
+        mark = source.marks.value(("kind",))
+        line, col = (mark.line, mark.col) if mark else (1, 1)
+        return None, [*issues, Issue(source.file, line, col, "kind", f"expected a {expect}, got {kind!r}")]
+    model_cls = KINDS[kind]
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        return None, [*issues, *validation_issues(source, exc, model_cls)]
+    if issues:
+        return None, issues
+    return Document(path, model, source), []
+
+
+@dataclass(frozen=True, slots=True)
+class Drill:
+    """A scenario and every document it references, all validated and cross-checked."""
+
+    scenario: Document[Scenario]
+    topology: Document[Topology]
+    oncall: Document[OnCall]
+    rules: Document[AlertRules]
+    routing: Document[Routing]
+
+    def sources(self) -> dict[str, Path]:
+        """Every input file by role (for the manifest's checksums)."""
+        return {
+            "scenario": self.scenario.path,
+            "topology": self.topology.path,
+            "oncall": self.oncall.path,
+            "rules": self.rules.path,
+            "routing": self.routing.path,
+        }
+
+    def summary(self) -> str:
+        """One line saying what was loaded."""
+        t, o, s = self.topology.model, self.oncall.model, self.scenario.model
+        return (
+            f"scenario {s.name!r}: topology {t.name!r} ({len(t.services)} services, "
+            f"{len(t.regions)} regions), {len(s.faults)} faults, "
+            f"{len(self.rules.model.rules)} alert rules, {len(o.people)} people, "
+            f"{len(o.schedules)} schedules, {len(o.escalation_policies)} escalation policies"
+        )
+
+
+_REFS: tuple[tuple[PathKey, str, str], ...] = (
+    (("topology",), "Topology", "topology"),
+    (("oncall",), "OnCall", "oncall"),
+    (("alerting", "rules"), "AlertRules", "rules"),
+    (("alerting", "routing"), "Routing", "routing"),
+)
+
+
+def load_drill(path: Path) -> Drill:
+    """Load a scenario and its documents; raise ConfigError listing every problem."""
+    from drillsim.io.references import check_references
+
+    scenario, issues = load_document(path, expect="Scenario")
+    if scenario is None:
+        raise ConfigError(issues)
+    loaded: dict[str, Document[Any]] = {}
+    for ref_path, kind, role in _REFS:
+        value: Any = scenario.source.data
+        for part in ref_path:
+            value = value[part]
+        target = (path.parent / str(value)).resolve()
+        if not target.is_file():
+            issues.append(scenario.issue(ref_path, f"{kind} file not found: {value!r}",
+                                         f"paths are relative to {display_name(path.parent)}/"))
+            continue
+        doc, doc_issues = load_document(target, expect=kind)
+        issues.extend(doc_issues)
+        if doc is not None:
+            loaded[role] = doc
+    if issues:
+        raise ConfigError(issues)
+    drill = Drill(scenario, loaded["topology"], loaded["oncall"], loaded["rules"], loaded["routing"])
+    problems = check_references(drill)
+    if problems:
+        raise ConfigError(problems)
+    return drill

@@ -1,0 +1,199 @@
+"""Cross-document checks: every name a document uses must exist where it points.
+
+Schema validation sees one document at a time; these checks see the whole drill
+(a fault's target service, a layer's users, a receiver's escalation policy ...).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from drillsim.errors import Issue
+
+if TYPE_CHECKING:
+    from drillsim.io.loader import Document, Drill
+
+
+def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[str]) -> Issue:  # type: ignore[type-arg]
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1)
+    shown = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
+    hint = f"known {what}s: {shown}" if names else f"no {what}s are defined"
+    if close:
+        hint += f" (did you mean {close[0]!r}?)"
+    return doc.issue(path, f"unknown {what} {name!r}", hint)
+
+
+def _duplicates(doc: Document, items: list, key: str, path: tuple, what: str) -> list[Issue]:  # type: ignore[type-arg]
+    seen: dict[str, int] = {}
+    out = []
+    for i, item in enumerate(items):
+        name = getattr(item, key)
+        if name in seen:
+            out.append(doc.issue((*path, i, key), f"duplicate {what} {name!r}",
+                                 f"first defined at {path[-1]}[{seen[name]}]"))
+        else:
+            seen[name] = i
+    return out
+
+
+def check_topology(doc: Document) -> list[Issue]:  # type: ignore[type-arg]
+    """Services, teams, regions and dependencies of a topology refer to each other."""
+    topo = doc.model
+    issues = _duplicates(doc, topo.services, "name", ("services",), "service")
+    issues += _duplicates(doc, topo.teams, "name", ("teams",), "team")
+    names = {s.name for s in topo.services}
+    teams = {t.name for t in topo.teams}
+    for i, svc in enumerate(topo.services):
+        base = ("services", i)
+        if teams and svc.team not in teams:
+            issues.append(_unknown(doc, (*base, "team"), "team", svc.team, teams))
+        for j, dep in enumerate(svc.depends_on):
+            if dep.service == svc.name:
+                issues.append(doc.issue((*base, "depends_on", j, "service"),
+                                        "a service cannot depend on itself"))
+            elif dep.service not in names:
+                issues.append(_unknown(doc, (*base, "depends_on", j, "service"), "service",
+                                       dep.service, names))
+        if svc.placement:
+            for j, region in enumerate(svc.placement.regions):
+                if region not in topo.regions:
+                    issues.append(_unknown(doc, (*base, "placement", "regions", j), "region",
+                                           region, topo.regions))
+            zones = {z for r in svc.placement.regions if r in topo.regions
+                     for z in topo.regions[r].zones}
+            for j, zone in enumerate(svc.placement.zones or []):
+                if zone not in zones:
+                    issues.append(_unknown(doc, (*base, "placement", "zones", j), "zone", zone, zones))
+        red = svc.redundancy
+        if red is not None and red.mode == "k-of-n" and red.k > svc.replicas:
+            issues.append(doc.issue((*base, "redundancy", "k"),
+                                    f"k={red.k} is more than the {svc.replicas} replicas"))
+        if red is not None and red.mode == "active-standby" and red.standby_region:
+            if red.standby_region not in topo.regions:
+                issues.append(_unknown(doc, (*base, "redundancy", "standby_region"), "region",
+                                       red.standby_region, topo.regions))
+    return issues
+
+
+def check_oncall(doc: Document) -> list[Issue]:  # type: ignore[type-arg]
+    """Layers and escalation targets name people and schedules that exist."""
+    oc = doc.model
+    issues = _duplicates(doc, oc.people, "name", ("people",), "person")
+    issues += _duplicates(doc, oc.schedules, "name", ("schedules",), "schedule")
+    issues += _duplicates(doc, oc.escalation_policies, "name", ("escalation_policies",),
+                          "escalation policy")
+    people = {p.name for p in oc.people}
+    schedules = {s.name for s in oc.schedules}
+    for i, sched in enumerate(oc.schedules):
+        for j, layer in enumerate(sched.layers):
+            for k, user in enumerate(layer.users):
+                if user not in people:
+                    issues.append(_unknown(doc, ("schedules", i, "layers", j, "users", k),
+                                           "person", user, people))
+    for i, policy in enumerate(oc.escalation_policies):
+        for j, rule in enumerate(policy.rules):
+            for k, target in enumerate(rule.targets):
+                path = ("escalation_policies", i, "rules", j, "targets", k)
+                if target.user is not None and target.user not in people:
+                    issues.append(_unknown(doc, (*path, "user"), "person", target.user, people))
+                if target.schedule is not None and target.schedule not in schedules:
+                    issues.append(_unknown(doc, (*path, "schedule"), "schedule", target.schedule,
+                                           schedules))
+    return issues
+
+
+def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:  # type: ignore[type-arg]
+    """Routes use valid matchers and existing receivers; receivers name real policies."""
+    from drillsim.alerting.matchers import parse_matchers
+
+    routing = doc.model
+    issues = _duplicates(doc, routing.receivers, "name", ("receivers",), "receiver")
+    receivers = {r.name for r in routing.receivers}
+    policies = {p.name for p in oncall.model.escalation_policies} if oncall else None
+
+    def walk(route, path: tuple) -> None:  # type: ignore[no-untyped-def]
+        if route.receiver is not None and route.receiver not in receivers:
+            issues.append(_unknown(doc, (*path, "receiver"), "receiver", route.receiver, receivers))
+        for j, text in enumerate(route.matchers):
+            try:
+                parse_matchers([text])
+            except ValueError as exc:
+                issues.append(doc.issue((*path, "matchers", j), str(exc),
+                                        'write matchers like severity="critical" or team=~"a|b"'))
+        for j, child in enumerate(route.routes):
+            walk(child, (*path, "routes", j))
+
+    walk(routing.route, ("route",))
+    if policies is not None:
+        for i, rec in enumerate(routing.receivers):
+            if rec.escalation_policy is not None and rec.escalation_policy not in policies:
+                issues.append(_unknown(doc, ("receivers", i, "escalation_policy"),
+                                       "escalation policy", rec.escalation_policy, policies))
+    return issues
+
+
+def check_rules(doc: Document, topology: Document) -> list[Issue]:  # type: ignore[type-arg]
+    """Monitors select services and teams that exist."""
+    issues = []
+    names = {s.name for s in topology.model.services}
+    teams = {s.team for s in topology.model.services}
+    for i, rule in enumerate(doc.model.rules):
+        for j, name in enumerate(rule.services.names or []):
+            if name not in names:
+                issues.append(_unknown(doc, ("rules", i, "services", "names", j), "service",
+                                       name, names))
+        for j, team in enumerate(rule.services.teams or []):
+            if team not in teams:
+                issues.append(_unknown(doc, ("rules", i, "services", "teams", j), "team", team, teams))
+    return issues
+
+
+def check_scenario(doc: Document, topology: Document) -> list[Issue]:  # type: ignore[type-arg]
+    """Fault targets exist in the topology; partitions cut a real dependency."""
+    topo = topology.model
+    names = {s.name for s in topo.services}
+    teams = {s.team for s in topo.services}
+    zones = {f"{r}/{z}" for r, reg in topo.regions.items() for z in reg.zones}
+    issues = []
+    for i, fault in enumerate(doc.model.faults):
+        t, base = fault.target, ("faults", i, "target")
+        if t.service is not None and t.service not in names:
+            issues.append(_unknown(doc, (*base, "service"), "service", t.service, names))
+        if t.team is not None and t.team not in teams:
+            issues.append(_unknown(doc, (*base, "team"), "team", t.team, teams))
+        if t.zone is not None and t.zone not in zones:
+            issues.append(_unknown(doc, (*base, "zone"), "zone", t.zone, zones))
+        if t.region is not None and t.region not in topo.regions:
+            issues.append(_unknown(doc, (*base, "region"), "region", t.region, topo.regions))
+        if t.tier is not None and not any(s.tier == t.tier for s in topo.services):
+            issues.append(doc.issue((*base, "tier"), f"no service has tier {t.tier}"))
+        if fault.dependency is not None and t.service in names:
+            deps = {d.service for d in topo.service(t.service).depends_on}
+            if fault.dependency not in deps:
+                issues.append(_unknown(doc, ("faults", i, "dependency"), "dependency of "
+                                       f"{t.service!r},", fault.dependency, deps))
+        if fault.at is not None and fault.at >= doc.model.duration:
+            issues.append(doc.issue(("faults", i, "at"), "starts after the drill has ended",
+                                    "make 'at' shorter than the scenario's duration"))
+    return issues
+
+
+def check_references(drill: Drill) -> list[Issue]:
+    """Every cross-reference check over a loaded drill."""
+    issues = check_topology(drill.topology)
+    issues += check_oncall(drill.oncall)
+    issues += check_routing(drill.routing, drill.oncall)
+    issues += check_rules(drill.rules, drill.topology)
+    issues += check_scenario(drill.scenario, drill.topology)
+    people = {p.name for p in drill.oncall.model.people}
+    services = {s.name for s in drill.topology.model.services}
+    for i, person in enumerate(drill.oncall.model.people):
+        for j, skill in enumerate(person.skills):
+            if skill not in services:
+                issues.append(_unknown(drill.oncall, ("people", i, "skills", j), "service", skill,
+                                       services))
+    del people
+    return issues

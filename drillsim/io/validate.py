@@ -1,0 +1,49 @@
+"""``drillsim validate``: check any mix of documents, collecting every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from drillsim.errors import ConfigError, Issue
+from drillsim.io.loader import display_name, load_document, load_drill
+from drillsim.io.references import check_oncall, check_routing, check_topology
+
+
+def validate_files(paths: list[Path]) -> list[str]:
+    """One summary line per valid file; ConfigError with all problems otherwise."""
+    issues: list[Issue] = []
+    summaries: list[str] = []
+    for path in paths:
+        doc, found = load_document(path)
+        if doc is None:
+            issues.extend(found)
+            continue
+        kind = doc.source.data["kind"]
+        if kind == "Scenario":
+            try:
+                summaries.append(f"{display_name(path)}: {load_drill(path).summary()}")
+            except ConfigError as exc:
+                issues.extend(exc.issues)
+            continue
+        checks = {"Topology": lambda: check_topology(doc), "OnCall": lambda: check_oncall(doc),
+                  "Routing": lambda: check_routing(doc, None)}
+        problems = checks.get(kind, list)()
+        if problems:
+            issues.extend(problems)
+        else:
+            summaries.append(f"{display_name(path)}: {_describe(kind, doc.model)}")
+    if issues:
+        raise ConfigError(sorted(set(issues)))
+    return summaries
+
+
+def _describe(kind: str, model: object) -> str:
+    if kind == "Topology":
+        return (f"topology {model.name!r} with {len(model.services)} services in "  # type: ignore[attr-defined]
+                f"{len(model.regions)} regions")  # type: ignore[attr-defined]
+    if kind == "OnCall":
+        return (f"on-call with {len(model.people)} people, {len(model.schedules)} schedules, "  # type: ignore[attr-defined]
+                f"{len(model.escalation_policies)} escalation policies")  # type: ignore[attr-defined]
+    if kind == "AlertRules":
+        return f"{len(model.rules)} alert rules"  # type: ignore[attr-defined]
+    return f"routing tree with {len(model.receivers)} receivers"  # type: ignore[attr-defined]

@@ -1,0 +1,97 @@
+"""The drill's story as a readable timeline: time, actor, event (from the event log)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from drillsim.spec.durations import format_duration
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3g}%"
+
+
+def describe(r: dict[str, Any]) -> tuple[str, str] | None:
+    """(actor, sentence) for one record, or None for records a reader need not see."""
+    k = r["kind"]
+    if k == "DrillStarted":
+        return "drillsim", f"drill {r['scenario']!r} started (seed {r['seed']}, replication {r['replication']})"
+    if k == "DeployStarted":
+        return r["service"], f"deploy of {r['version']} started"
+    if k == "FaultInjected":
+        ends = {"repaired": "until repaired", "self-heal": "heals by itself",
+                "duration": "for a fixed time"}[r["ends"]]
+        return r["target"], f"FAULT {r['type']} {r['fault']} ({ends}; remedy: {r['remedy']})"
+    if k == "FaultCleared":
+        return r["by"], f"fault {r['fault']} cleared"
+    if k == "ServiceHealthChanged":
+        state = "DOWN" if not r["up"] else (
+            f"errors {_pct(r['error_rate'])}, p99 {format_duration(r['latency_s'])}")
+        cause = f" (cause: {', '.join(r['causes'])})" if r["causes"] else " (healthy)" if not r["causes"] and r["error_rate"] == 0 else ""
+        return r["service"], f"health: {state}{cause}"
+    if k == "AlertFired":
+        fp = " [false positive]" if r.get("false_positive") else ""
+        return "monitoring", f"alert {r['alert']} firing for {r['labels'].get('service', '?')}{fp}"
+    if k == "AlertResolved":
+        return "monitoring", f"alert {r['alert']} resolved ({r['fingerprint'][:8]})"
+    if k == "NotificationSent":
+        inc = f" -> {r['incident']}" if r["incident"] else ""
+        return "alertmanager", f"notify {r['receiver']}: {r['reason']} ({len(r['firing'])} firing, {len(r['resolved'])} resolved){inc}"
+    if k == "IncidentOpened":
+        return "incident", f"{r['incident']} opened [{r['severity']}] {r['title']}"
+    if k == "PageSent":
+        flags = ", ".join(f for f, on in (("asleep", r["asleep"]), ("off hours", r["off_hours"])) if on)
+        return r["person"], f"paged for {r['incident']} (level {r['level'] + 1}, loop {r['loop'] + 1}{', ' + flags if flags else ''})"
+    if k == "PageMissed":
+        return r["person"], f"misses the page for {r['incident']}"
+    if k == "EscalationTimedOut":
+        return "escalation", f"{r['incident']}: no ack at level {r['level'] + 1}, escalating"
+    if k == "EscalationExhausted":
+        return "escalation", f"{r['incident']}: escalation exhausted, nobody acknowledged"
+    if k == "PageAcknowledged":
+        return r["person"], f"acknowledges {r['incident']}"
+    if k == "HypothesisFormed":
+        verdict = "right" if r["correct"] else "WRONG"
+        return r["person"], f"suspects {r['service']} ({verdict})"
+    if k == "ActionStarted":
+        return r["person"], f"starts {r['action']} of {r['service']}"
+    if k == "ActionCompleted":
+        outcome = "succeeded" if r["success"] else "FAILED"
+        effect = "" if r["effective"] or not r["success"] else ", no effect"
+        return r["person"], f"{r['action']} of {r['service']} {outcome}{effect}"
+    if k == "IncidentMitigated":
+        return r["by"], f"{r['incident']} mitigated"
+    if k == "IncidentResolved":
+        return r["by"], f"{r['incident']} resolved ({r['reason']})"
+    if k == "DrillEnded":
+        return "drillsim", "drill ended"
+    return None
+
+
+def timeline_lines(records: list[dict[str, Any]], *, health: bool = True) -> list[str]:
+    """One line per visible record: local wall time, offset, actor, event."""
+    start_rec = next((r for r in records if r["kind"] == "DrillStarted"), None)
+    start = datetime.fromisoformat(start_rec["start"]).astimezone(timezone.utc) if start_rec else None
+    zone = ZoneInfo(start_rec.get("tz", "UTC")) if start_rec else timezone.utc
+    lines = []
+    for r in records:
+        if r["kind"] == "ImpactAccrued" or (not health and r["kind"] == "ServiceHealthChanged"):
+            continue
+        told = describe(r)
+        if told is None:
+            continue
+        actor, text = told
+        offset = _offset(r["t"])
+        wall = ((start + timedelta(seconds=r["t"])).astimezone(zone).strftime("%a %H:%M:%S")
+                if start else "")
+        lines.append(f"{wall}  {offset:>9}  {actor:<16.16}  {text}")
+    return lines
+
+
+def _offset(t: float) -> str:
+    whole = int(t)
+    h, rem = divmod(whole, 3600)
+    m, s = divmod(rem, 60)
+    return f"+{h:d}:{m:02d}:{s:02d}"

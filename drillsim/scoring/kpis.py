@@ -1,0 +1,182 @@
+"""KPIs of a drill, computed only from its event log (plain records as in events.jsonl).
+
+Definitions (times in seconds; an incident's *impact start* is the start of the
+earliest fault behind its alerts, or its opening time if it has none):
+
+- time to detect: per fault, first alert attributed to it minus the fault's start;
+- time to acknowledge: per incident, first acknowledgement minus opening; an incident
+  never acknowledged counts as censored at the drill's end (``unacknowledged``);
+- time to mitigate / resolve: per incident with faults, mitigation / resolution minus
+  impact start;
+- noise ratio: pages for incidents with no fault behind them over all pages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def summarise(values: Sequence[float]) -> dict[str, float | int | None]:
+    """Count, mean, median and 90th percentile (linear interpolation) of the values."""
+    xs = sorted(values)
+    n = len(xs)
+    if n == 0:
+        return {"count": 0, "mean": None, "median": None, "p90": None}
+    return {"count": n, "mean": sum(xs) / n, "median": _quantile(xs, 0.5), "p90": _quantile(xs, 0.9)}
+
+
+def _quantile(xs: Sequence[float], q: float) -> float:
+    pos = (len(xs) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+@dataclass(slots=True)
+class IncidentFacts:
+    """What the log says about one incident."""
+
+    id: str
+    opened: float
+    severity: str
+    services: list[str]
+    faults: list[str] = field(default_factory=list)
+    acked: float | None = None
+    owner: str | None = None
+    mitigated: float | None = None
+    resolved: float | None = None
+    resolution: str | None = None
+    notifications: int = 0
+    pages: int = 0
+    impact_start: float | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        """Per-incident row for the scorecard (durations relative as documented)."""
+        start = self.impact_start if self.impact_start is not None else self.opened
+        return {
+            "id": self.id, "severity": self.severity, "services": self.services,
+            "faults": self.faults, "opened_s": self.opened, "owner": self.owner,
+            "time_to_acknowledge_s": None if self.acked is None else self.acked - self.opened,
+            "time_to_mitigate_s": None if self.mitigated is None or not self.faults
+            else self.mitigated - start,
+            "time_to_resolve_s": None if self.resolved is None else self.resolved - start,
+            "resolution": self.resolution, "notifications": self.notifications, "pages": self.pages,
+        }
+
+
+def incident_facts(records: Iterable[dict[str, Any]]) -> list[IncidentFacts]:
+    """Reconstruct every incident's lifecycle from the log."""
+    incidents: dict[str, IncidentFacts] = {}
+    alert_faults: dict[str, tuple[str, ...]] = {}
+    fault_start: dict[str, float] = {}
+    for r in records:
+        kind = r["kind"]
+        if kind == "FaultInjected":
+            fault_start[r["fault"]] = r["t"]
+        elif kind == "AlertFired":
+            alert_faults[r["fingerprint"]] = tuple(r["faults"])
+        elif kind == "IncidentOpened":
+            incidents[r["incident"]] = IncidentFacts(r["incident"], r["t"], r["severity"],
+                                                     list(r["services"]))
+        elif kind == "NotificationSent" and r["incident"] in incidents:
+            inc = incidents[r["incident"]]
+            inc.notifications += 1
+            for fp in r["firing"]:
+                for f in alert_faults.get(fp, ()):
+                    if f not in inc.faults:
+                        inc.faults.append(f)
+        elif kind == "PageSent":
+            incidents[r["incident"]].pages += 1
+        elif kind == "PageAcknowledged" and incidents[r["incident"]].acked is None:
+            incidents[r["incident"]].acked = r["t"]
+            incidents[r["incident"]].owner = r["person"]
+        elif kind == "IncidentMitigated":
+            incidents[r["incident"]].mitigated = r["t"]
+        elif kind == "IncidentResolved":
+            incidents[r["incident"]].resolved = r["t"]
+            incidents[r["incident"]].resolution = r["reason"]
+    for inc in incidents.values():
+        starts = [fault_start[f] for f in inc.faults if f in fault_start]
+        inc.impact_start = min(starts) if starts else None
+    return list(incidents.values())
+
+
+def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Every KPI of the drill as plain data (see the module docstring for definitions)."""
+    started = next(r for r in records if r["kind"] == "DrillStarted")
+    end = next((r["t"] for r in records if r["kind"] == "DrillEnded"), started["duration_s"])
+    incidents = incident_facts(records)
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        by_kind[r["kind"]].append(r)
+
+    fault_start = {r["fault"]: r["t"] for r in by_kind["FaultInjected"]}
+    first_alert: dict[str, float] = {}
+    for r in by_kind["AlertFired"]:
+        for f in r["faults"]:
+            first_alert.setdefault(f, r["t"])
+    detect = [first_alert[f] - t for f, t in fault_start.items() if f in first_alert]
+
+    tta = [i.acked - i.opened for i in incidents if i.acked is not None]
+    tta_censored = [(i.acked if i.acked is not None else end) - i.opened for i in incidents
+                    if i.acked is not None or i.resolved is None]
+    real = [i for i in incidents if i.faults]
+    ttm = [i.mitigated - i.impact_start for i in real
+           if i.mitigated is not None and i.impact_start is not None]
+    ttr = [i.resolved - i.impact_start for i in real
+           if i.resolved is not None and i.impact_start is not None]
+
+    failed = defaultdict(float)
+    user_minutes = defaultdict(float)
+    for r in by_kind["ImpactAccrued"]:
+        failed[r["service"]] += r["failed_requests"]
+        user_minutes[r["service"]] += r["user_minutes"]
+    budgets = {s["name"]: s["budget_requests"] for s in started["services"]}
+    burn = {s: failed[s] / budgets[s] for s in sorted(failed) if budgets.get(s)}
+    total_budget = sum(b for s, b in budgets.items() if b)
+
+    pages = by_kind["PageSent"]
+    per_person = Counter(p["person"] for p in pages)
+    noise_incidents = {i.id for i in incidents if not i.faults}
+    noisy_pages = sum(1 for p in pages if p["incident"] in noise_incidents)
+    incidents_per_fault = Counter(f for i in incidents for f in i.faults)
+
+    return {
+        "faults": len(fault_start),
+        "faults_detected": len(detect),
+        "incidents": len(incidents),
+        "incidents_unacknowledged": sum(1 for i in incidents if i.acked is None),
+        "incidents_unresolved": sum(1 for i in incidents if i.resolved is None),
+        "duplicate_incidents": sum(n - 1 for n in incidents_per_fault.values() if n > 1),
+        "time_to_detect_s": summarise(detect),
+        "time_to_acknowledge_s": summarise(tta),
+        "time_to_acknowledge_censored_s": summarise(tta_censored),
+        "time_to_mitigate_s": summarise(ttm),
+        "time_to_resolve_s": summarise(ttr),
+        "failed_requests": sum(failed.values()),
+        "user_minutes_affected": sum(user_minutes.values()),
+        "failed_requests_by_service": dict(sorted(failed.items())),
+        "slo_budget_burned": sum(failed.values()) / total_budget if total_budget else 0.0,
+        "slo_budget_burned_by_service": burn,
+        "alerts_fired": len(by_kind["AlertFired"]),
+        "false_positive_alerts": sum(1 for r in by_kind["AlertFired"] if r.get("false_positive")),
+        "notifications": len(by_kind["NotificationSent"]),
+        "notifications_per_incident": (
+            sum(i.notifications for i in incidents) / len(incidents) if incidents else 0.0
+        ),
+        "pages": len(pages),
+        "pages_by_person": dict(sorted(per_person.items())),
+        "max_pages_per_person": max(per_person.values(), default=0),
+        "off_hours_pages": sum(1 for p in pages if p["off_hours"]),
+        "asleep_pages": sum(1 for p in pages if p["asleep"]),
+        "missed_pages": len(by_kind["PageMissed"]),
+        "escalations": len(by_kind["EscalationTimedOut"]),
+        "escalations_exhausted": len(by_kind["EscalationExhausted"]),
+        "noise_ratio": noisy_pages / len(pages) if pages else 0.0,
+        "wrong_hypotheses": sum(1 for r in by_kind["HypothesisFormed"] if not r["correct"]),
+        "failed_actions": sum(1 for r in by_kind["ActionCompleted"] if not r["success"]),
+        "incident_rows": [i.as_row() for i in incidents],
+    }

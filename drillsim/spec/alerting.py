@@ -1,0 +1,155 @@
+"""The ``AlertRules`` and ``Routing`` documents: monitors on service signals, and the
+Alertmanager-shaped routing tree that turns their alerts into notifications.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from drillsim.spec.types import (
+    DistributionSpec,
+    DurationS,
+    Fraction,
+    Name,
+    PositiveDurationS,
+    SpecModel,
+)
+
+Signal = Literal["error_rate", "availability", "latency_p99", "up", "saturation"]
+"""Service signals a monitor can watch (see :mod:`drillsim.engine.health`)."""
+
+
+class ServiceSelector(SpecModel):
+    """Which services a monitor watches; empty means every service."""
+
+    names: list[Name] | None = None
+    tiers: list[int] | None = None
+    teams: list[Name] | None = None
+
+
+class NoiseSpikes(SpecModel):
+    """Random excursions of the signal past the threshold: false positives or flapping."""
+
+    every: PositiveDurationS = Field(description="mean time between excursions per service")
+    lasts: DistributionSpec = Field(description="how long each excursion lasts")
+
+
+class AlertRule(SpecModel):
+    """A threshold on a service signal held for ``for`` before the alert fires.
+
+    Evaluated like a Prometheus alerting rule: the signal is scraped every
+    ``scrape_interval``, the condition evaluated every ``interval``; it is pending from the
+    first true evaluation and fires at the first evaluation at least ``for`` later.
+    """
+
+    alert: Name
+    signal: Signal
+    op: Literal[">", ">=", "<", "<="] = ">"
+    threshold: float | str
+    for_: DurationS = Field(default=0.0, alias="for")
+    keep_firing_for: DurationS = 0.0
+    services: ServiceSelector = ServiceSelector()
+    labels: dict[Name, Name] = {}
+    annotations: dict[Name, str] = {}
+    false_positives: NoiseSpikes | None = Field(
+        default=None, description="spurious excursions while the service is healthy"
+    )
+    flapping: NoiseSpikes | None = Field(
+        default=None, description="dips back under the threshold while the condition holds"
+    )
+
+    model_config = {"populate_by_name": True}
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _threshold_is_number_or_text(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("expected a number, percentage or duration, got boolean")
+        return value
+
+    @property
+    def threshold_value(self) -> float:
+        """The threshold in the signal's unit (fraction, seconds, or 0/1)."""
+        from drillsim.spec.durations import parse_duration, parse_percentage
+
+        t = self.threshold
+        if isinstance(t, float | int):
+            return float(t)
+        if t.strip().endswith("%"):
+            return parse_percentage(t)
+        return parse_duration(t)
+
+    @model_validator(mode="after")
+    def _threshold_fits_signal(self) -> AlertRule:
+        t = self.threshold
+        try:
+            value = self.threshold_value
+        except ValueError as exc:
+            raise ValueError(f"threshold: {exc}") from None
+        if self.signal == "latency_p99" and not isinstance(t, str):
+            raise ValueError("a latency threshold is a duration like 500ms")
+        if self.signal in ("error_rate", "availability", "saturation") and not 0 <= value <= 1:
+            raise ValueError(f"a {self.signal} threshold is a percentage like 5%")
+        return self
+
+
+class AlertRules(SpecModel):
+    """``kind: AlertRules``: monitors and how often they are evaluated."""
+
+    kind: Literal["AlertRules"]
+    version: Literal[1]
+    scrape_interval: PositiveDurationS = 15.0
+    evaluation_interval: PositiveDurationS = 30.0
+    rules: list[AlertRule] = Field(min_length=1)
+
+
+class Route(SpecModel):
+    """A node of the routing tree (Alertmanager ``<route>`` semantics).
+
+    Options left out are inherited from the parent; ``group_by: []`` (one group per route)
+    differs from leaving it out.
+    """
+
+    receiver: Name | None = None
+    group_by: list[Name] | None = None
+    matchers: list[str] = []
+    match: dict[Name, str] = Field(default={}, description="deprecated equality matchers")
+    match_re: dict[Name, str] = Field(default={}, description="deprecated regex matchers")
+    continue_: bool = Field(default=False, alias="continue")
+    group_wait: DurationS | None = None
+    group_interval: PositiveDurationS | None = None
+    repeat_interval: PositiveDurationS | None = None
+    routes: list[Route] = []
+
+    model_config = {"populate_by_name": True}
+
+
+class Receiver(SpecModel):
+    """Where notifications go: a drillsim escalation policy, or nowhere (a null receiver)."""
+
+    name: Name
+    escalation_policy: Name | None = None
+
+
+class Routing(SpecModel):
+    """``kind: Routing``: the routing tree and its receivers."""
+
+    kind: Literal["Routing"]
+    version: Literal[1]
+    route: Route
+    receivers: list[Receiver] = Field(min_length=1)
+    resolve_timeout: PositiveDurationS = 300.0
+    send_resolved: bool = True
+
+    @model_validator(mode="after")
+    def _root_is_catch_all(self) -> Routing:
+        if self.route.receiver is None:
+            raise ValueError("the root route needs a receiver")
+        if self.route.matchers or self.route.match or self.route.match_re:
+            raise ValueError("the root route must not have matchers")
+        return self
+
+
+_ = Fraction  # re-exported for rule documents that use percentages

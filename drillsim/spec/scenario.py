@@ -1,0 +1,270 @@
+"""The ``Scenario`` document: one fire drill over a topology, with faults, alerting,
+on-call, responder behaviour and scoring weights.
+
+A scenario references the other documents by path relative to itself.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from drillsim.spec.distributions import Fixed, LogNormal
+from drillsim.spec.types import (
+    DistributionSpec,
+    DurationS,
+    Fraction,
+    Name,
+    PositiveDurationS,
+    SpecModel,
+    Timestamp,
+)
+
+FaultType = Literal[
+    "crash",
+    "error-rate",
+    "latency",
+    "capacity-loss",
+    "zone-outage",
+    "region-outage",
+    "bad-deploy",
+    "partition",
+]
+Action = Literal["restart", "rollback", "failover", "scale", "evacuate"]
+
+#: The runbook action that ends each fault type unless the fault names another.
+DEFAULT_REMEDY: dict[str, str] = {
+    "crash": "restart",
+    "error-rate": "restart",
+    "latency": "scale",
+    "capacity-loss": "scale",
+    "zone-outage": "evacuate",
+    "region-outage": "evacuate",
+    "bad-deploy": "rollback",
+    "partition": "failover",
+}
+
+
+class FaultTarget(SpecModel):
+    """What a fault hits: one service, a zone (``region/zone``), a region, a tier or a team.
+
+    Tier and team targets expand to every matching service, each with its own arrivals.
+    """
+
+    service: Name | None = None
+    zone: Name | None = Field(default=None, description="region/zone, e.g. eu-west/a")
+    region: Name | None = None
+    tier: int | None = Field(default=None, ge=1, le=4)
+    team: Name | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> FaultTarget:
+        given = [k for k in ("service", "zone", "region", "tier", "team") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("a target names exactly one of service, zone, region, tier, team")
+        if self.zone is not None and "/" not in self.zone:
+            raise ValueError("a zone target is written region/zone, e.g. eu-west/a")
+        return self
+
+
+class Arrivals(SpecModel):
+    """Stochastic start times: a Poisson process with the given mean gap per target."""
+
+    every: PositiveDurationS
+    after: DurationS = Field(default=0.0, description="no arrival before this offset")
+
+
+class Fault(SpecModel):
+    """One failure injected into the topology.
+
+    Starts ``at`` an offset or at random ``arrivals``. Ends after ``lasts`` by itself
+    (``until: self-heal``, the default when ``lasts`` is given: a responder's repair can
+    end it sooner), after ``lasts`` whatever responders do (``until: duration``), or only
+    when a responder applies the remedy (``until: repaired``).
+    """
+
+    name: Name | None = None
+    type: FaultType
+    target: FaultTarget
+    at: DurationS | None = None
+    arrivals: Arrivals | None = None
+    lasts: DistributionSpec | None = None
+    until: Literal["repaired", "self-heal", "duration"] | None = None
+    remedy: Action | None = None
+    rate: Fraction | None = Field(default=None, description="error rate (error-rate, bad-deploy)")
+    latency: PositiveDurationS | None = Field(default=None, description="added p99 latency")
+    capacity: Fraction | None = Field(default=None, description="share of capacity lost")
+    dependency: Name | None = Field(default=None, description="partitioned dependency")
+    version: str | None = Field(default=None, description="deployed version (bad-deploy)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Fault:
+        if (self.at is None) == (self.arrivals is None):
+            raise ValueError("a fault starts either 'at' an offset or by 'arrivals'")
+        if self.until in ("self-heal", "duration") and self.lasts is None:
+            raise ValueError(f"'until: {self.until}' needs 'lasts'")
+        if self.until == "repaired" and self.lasts is not None:
+            raise ValueError("'until: repaired' ends only by a responder; remove 'lasts'")
+        needs = {"error-rate": "rate", "latency": "latency", "capacity-loss": "capacity",
+                 "partition": "dependency"}
+        field = needs.get(self.type)
+        if field and getattr(self, field) is None:
+            raise ValueError(f"a {self.type} fault needs '{field}'")
+        t = self.target
+        if self.type == "zone-outage" and t.zone is None:
+            raise ValueError("a zone-outage targets a zone, e.g. target: {zone: eu-west/a}")
+        if self.type == "region-outage" and t.region is None:
+            raise ValueError("a region-outage targets a region")
+        if self.type not in ("zone-outage", "region-outage") and (t.zone or t.region):
+            raise ValueError(f"a {self.type} fault targets services, not a zone or region")
+        return self
+
+    @property
+    def ends(self) -> str:
+        """How the fault ends: repaired, self-heal or duration."""
+        if self.until:
+            return self.until
+        return "self-heal" if self.lasts is not None else "repaired"
+
+    @property
+    def remedy_action(self) -> str:
+        """The runbook action that ends or mitigates this fault."""
+        return self.remedy or DEFAULT_REMEDY[self.type]
+
+
+class AlertingRefs(SpecModel):
+    """Paths to the alert rules and the routing tree (relative to the scenario)."""
+
+    rules: str
+    routing: str
+
+
+class ResponderDefaults(SpecModel):
+    """How responders behave unless a person's own profile says otherwise.
+
+    Defaults follow reference/anchors.md §5: a median acknowledgement of a few minutes
+    awake, about 2.5x slower and far more often missed while asleep.
+    """
+
+    ack: DistributionSpec = LogNormal(180.0, 600.0)
+    asleep_ack_factor: float = Field(default=2.5, ge=1)
+    miss: Fraction = 0.02
+    asleep_miss: Fraction = 0.15
+    investigate: DistributionSpec = LogNormal(600.0, 1800.0)
+    unskilled_factor: float = Field(default=2.0, ge=1, description="slower without the skill")
+    wrong_base: Fraction = Field(default=0.10, description="wrong first hypothesis, no storm")
+    wrong_per_symptom_share: Fraction = Field(
+        default=0.5, description="extra chance per share of symptom alerts in the incident"
+    )
+    verify: DistributionSpec = Fixed(300.0)
+    wrap_up: DistributionSpec = LogNormal(600.0, 1800.0)
+
+
+class ActionSpec(SpecModel):
+    """A runbook action's duration and success probability."""
+
+    duration: DistributionSpec
+    success: Fraction
+
+
+def _default_runbook() -> dict[str, ActionSpec]:
+    return {
+        "restart": ActionSpec(duration=LogNormal(180.0, 480.0), success=0.9),
+        "rollback": ActionSpec(duration=LogNormal(480.0, 1200.0), success=0.95),
+        "failover": ActionSpec(duration=Fixed(120.0), success=0.95),
+        "scale": ActionSpec(duration=LogNormal(300.0, 720.0), success=0.9),
+        "evacuate": ActionSpec(duration=LogNormal(600.0, 1500.0), success=0.9),
+    }
+
+
+class SeverityRule(SpecModel):
+    """First matching rule sets an incident's severity (see DEFAULT_SEVERITY)."""
+
+    severity: Name
+    max_tier: int = Field(default=4, ge=1, le=4, description="service tier at most")
+    min_error_rate: Fraction = 0.0
+
+
+DEFAULT_SEVERITY: tuple[SeverityRule, ...] = (
+    SeverityRule(severity="SEV1", max_tier=1, min_error_rate=0.25),
+    SeverityRule(severity="SEV2", max_tier=1, min_error_rate=0.01),
+    SeverityRule(severity="SEV2", max_tier=2, min_error_rate=0.25),
+    SeverityRule(severity="SEV3", max_tier=4, min_error_rate=0.001),
+    SeverityRule(severity="SEV4", max_tier=4, min_error_rate=0.0),
+)
+"""Default severity matrix: criticality (tier) against the worst error rate at opening."""
+
+
+class KpiTarget(SpecModel):
+    """Linear sub-score: 100 at or below ``good``, 0 at or above ``bad``."""
+
+    good: float = Field(ge=0)
+    bad: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> KpiTarget:
+        if self.bad <= self.good:
+            raise ValueError("'bad' must be greater than 'good'")
+        return self
+
+
+SCORE_KEYS = (
+    "time_to_acknowledge", "time_to_mitigate", "customer_impact", "responder_load", "noise",
+    "time_to_detect",
+)
+"""Parts of the drill score (see :mod:`drillsim.scoring.scorecard` for their KPIs)."""
+
+
+class Scoring(SpecModel):
+    """Weights of the 0-100 drill score and the targets each sub-score is measured on."""
+
+    weights: dict[Name, float] = Field(
+        default={
+            "time_to_acknowledge": 0.25,
+            "time_to_mitigate": 0.25,
+            "customer_impact": 0.3,
+            "responder_load": 0.1,
+            "noise": 0.1,
+        }
+    )
+    targets: dict[Name, KpiTarget] = {}
+
+    @field_validator("weights", "targets")
+    @classmethod
+    def _known_keys(cls, value: dict[str, object]) -> dict[str, object]:
+        for key, weight in value.items():
+            if key not in SCORE_KEYS:
+                raise ValueError(f"unknown score part {key!r}; known: {', '.join(SCORE_KEYS)}")
+            if isinstance(weight, float | int) and weight < 0:
+                raise ValueError(f"weight of {key!r} must be >= 0")
+        return value
+
+
+class Scenario(SpecModel):
+    """``kind: Scenario``: one fire drill."""
+
+    kind: Literal["Scenario"]
+    version: Literal[1]
+    name: str
+    description: str = ""
+    start: Timestamp
+    duration: PositiveDurationS
+    seed: int | None = Field(default=None, ge=0)
+    topology: str
+    oncall: str
+    alerting: AlertingRefs
+    faults: list[Fault] = Field(min_length=1)
+    responders: ResponderDefaults = ResponderDefaults()
+    runbook: dict[Action, ActionSpec] = Field(
+        default_factory=_default_runbook, description="merged over the default runbook"
+    )
+    severity: list[SeverityRule] = list(DEFAULT_SEVERITY)
+    scoring: Scoring = Scoring()
+
+    @field_validator("runbook", mode="before")
+    @classmethod
+    def _merge_runbook(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {**_default_runbook(), **value}
+        return value
