@@ -41,9 +41,9 @@ class Responder:
     """One person's state during the drill."""
 
     person: Person
-    rng: np.random.Generator
     busy_with: Incident | None = None
     waiting: list[Incident] = field(default_factory=list)
+    resumed: int = 0
 
 
 class ResponderPool:
@@ -68,13 +68,20 @@ class ResponderPool:
         self.desk = desk
         self.clock = clock
         self.log = log
-        self.responders = {p.name: Responder(p, rng_for(f"responder/{p.name}")) for p in people}
+        self.rng_for = rng_for
+        self.responders = {p.name: Responder(p) for p in people}
 
     # ----- pages ---------------------------------------------------------------------
 
     def page(self, name: str, incident: Incident, level: int, loop: int) -> None:
-        """Deliver a page; the person answers after a latency, or misses it."""
+        """Deliver a page; the person answers after a latency, or misses it.
+
+        Each page draws from its own stream (person, incident, loop, level), so how a
+        person answers one page does not depend on which other pages they received:
+        adding a responder changes nothing for the others on the same seed.
+        """
         r = self.responders[name]
+        rng = self.rng_for(f"page/{name}/{incident.id}/{loop}/{level}")
         at = self.clock.at(self.env.now)
         asleep = is_asleep(r.person, at)
         self.log.record(PageSent(t=self.env.now, incident=incident.id, person=name, level=level,
@@ -82,10 +89,10 @@ class ResponderPool:
         prof, d = r.person.profile, self.defaults
         miss = (prof.asleep_miss if prof.asleep_miss is not None else d.asleep_miss) if asleep \
             else (prof.miss if prof.miss is not None else d.miss)
-        if r.rng.random() < miss:
+        if rng.random() < miss:
             self.log.record(PageMissed(t=self.env.now, incident=incident.id, person=name))
             return
-        latency = (prof.ack or d.ack).sample(r.rng)
+        latency = (prof.ack or d.ack).sample(rng)
         if asleep:
             latency *= prof.asleep_ack_factor or d.asleep_ack_factor
         self.env.timeout(latency).callbacks.append(lambda _e: self._try_ack(r, incident))  # type: ignore[union-attr]
@@ -108,7 +115,9 @@ class ResponderPool:
         while r.waiting:
             incident = r.waiting.pop(0)
             if incident.is_open and not incident.acked.triggered:
-                delay = (r.person.profile.ack or self.defaults.ack).sample(r.rng)
+                r.resumed += 1
+                rng = self.rng_for(f"resume/{r.person.name}/{r.resumed}")
+                delay = (r.person.profile.ack or self.defaults.ack).sample(rng)
                 self.env.timeout(delay).callbacks.append(lambda _e, i=incident: self._try_ack(r, i))  # type: ignore[union-attr]
                 return
 
@@ -122,10 +131,11 @@ class ResponderPool:
         Ends: when the incident is resolved (by this responder, or by another path).
         """
         d, name = self.defaults, r.person.name
+        rng = self.rng_for(f"work/{incident.id}")
         skilled = any(s in r.person.skills for s in incident.services)
         slow = 1.0 if skilled else d.unskilled_factor
         investigate = r.person.profile.investigate or d.investigate
-        yield self.env.timeout(investigate.sample(r.rng) * slow)
+        yield self.env.timeout(investigate.sample(rng) * slow)
         if not incident.faults and not self._impaired(incident):
             self.desk.resolve(incident, name, "no action needed")
             self._next(r)
@@ -135,12 +145,12 @@ class ResponderPool:
                 break
             fault = self._root_fault(incident)
             if fault is None:
-                yield self.env.timeout(d.verify.sample(r.rng))
+                yield self.env.timeout(d.verify.sample(rng))
                 continue
-            service, action, correct = self._hypothesis(r, incident, fault, attempt, skilled)
+            service, action, correct = self._hypothesis(rng, incident, fault, attempt, skilled)
             self.log.record(HypothesisFormed(t=self.env.now, incident=incident.id, person=name,
                                              service=service, correct=correct))
-            duration, success = remediation.action_plan(self.world, action, service, self.runbook, r.rng)
+            duration, success = remediation.action_plan(self.world, action, service, self.runbook, rng)
             self.log.record(ActionStarted(t=self.env.now, incident=incident.id, person=name,
                                           action=action, service=service))
             remediation.begin(self.world, action, service)
@@ -150,15 +160,15 @@ class ResponderPool:
             self.log.record(ActionCompleted(t=self.env.now, incident=incident.id, person=name,
                                             action=action, service=service, success=success,
                                             effective=effective))
-            yield self.env.timeout(d.verify.sample(r.rng))
+            yield self.env.timeout(d.verify.sample(rng))
             if not correct:
-                yield self.env.timeout(investigate.sample(r.rng) * slow * 0.5)
+                yield self.env.timeout(investigate.sample(rng) * slow * 0.5)
         while self._impaired(incident) and incident.is_open:
             yield self.env.timeout(WATCH_INTERVAL_S)
         if incident.is_open and not incident.mitigated:
             incident.mitigated = True
             self.log.record(IncidentMitigated(t=self.env.now, incident=incident.id, by=name))
-        yield self.env.timeout(d.wrap_up.sample(r.rng))
+        yield self.env.timeout(d.wrap_up.sample(rng))
         self.desk.resolve(incident, name, "fixed")
         self._next(r)
 
@@ -174,7 +184,8 @@ class ResponderPool:
         return min(active, key=lambda f: (f.started_s, f.id)) if active else None
 
     def _hypothesis(
-        self, r: Responder, incident: Incident, fault: ActiveFault, attempt: int, skilled: bool
+        self, rng: np.random.Generator, incident: Incident, fault: ActiveFault, attempt: int,
+        skilled: bool,
     ) -> tuple[str, str, bool]:
         """Pick a suspect: the root cause, or (misled by symptom alerts) a symptom service."""
         d = self.defaults
@@ -184,8 +195,8 @@ class ResponderPool:
         share = len(symptom) / len(alerts) if alerts else 0.0
         p_wrong = (d.wrong_base + d.wrong_per_symptom_share * share) * (1.0 if skilled else 1.5)
         p_wrong = min(0.9, p_wrong) * 0.5**attempt
-        if symptom and r.rng.random() < p_wrong:
-            suspect = sorted(set(symptom))[int(r.rng.integers(len(set(symptom))))]
+        if symptom and rng.random() < p_wrong:
+            suspect = sorted(set(symptom))[int(rng.integers(len(set(symptom))))]
             return suspect, "restart", False
         impaired = [s for s in fault.services if self.world.impaired(s)]
         return (impaired or list(fault.services))[0], fault.spec.remedy_action, True

@@ -23,6 +23,7 @@ from drillsim.spec.scenario import Fault
 from drillsim.spec.topology import ActiveStandby, Topology
 
 IMPAIRED_ERROR_RATE = 0.001
+_CLEAN = OwnState()
 IMPAIRED_LATENCY_FACTOR = 2.0
 
 
@@ -86,6 +87,7 @@ class World:
         }
         self._dependents = topology.graph().reverse(copy=True)
         self._auto_failover_pending: set[str] = set()
+        self._own_prev: dict[str, OwnState] = {}
         self.auto_failover_rng = auto_failover_rng
         self.now = lambda: sched.env.now
 
@@ -238,10 +240,11 @@ class World:
         ]
         if not changed:
             return
-        sources = {n for n in changed if n in states or not self._target[n].close_to(target[n])}
-        own_changed = [n for n in sources if self._own_changed(n, states)] or sorted(sources)
+        own_changed = {n for n in set(states) | set(self._own_prev)
+                       if states.get(n, _CLEAN) != self._own_prev.get(n, _CLEAN)}
+        self._own_prev = states
         delays = nx.multi_source_dijkstra_path_length(
-            self._dependents, set(own_changed), weight="propagation_s"
+            self._dependents, own_changed or set(changed), weight="propagation_s"
         )
         self._gen += 1
         for name in changed:
@@ -250,9 +253,6 @@ class World:
             self.sched.after(delays.get(name, 0.0), self._apply, name, self._gen,
                              target[name], causes[name])
         self._schedule_auto_failover(states)
-
-    def _own_changed(self, name: str, states: dict[str, OwnState]) -> bool:
-        return name in states or name in self.switching
 
     def _attribute(self, faults: list[ActiveFault], target: dict[str, Health]) -> dict[str, tuple[str, ...]]:
         """Which faults each service's state is due to (ground truth for scoring)."""

@@ -71,7 +71,7 @@ def flush_sequence(
 ) -> list[tuple[float, str]]:
     """Run needs_update over flush ticks, logging each notification as nflog would."""
     last: NotifyEntry | None = None
-    sent = []
+    sent: list[tuple[float, str]] = []
     for t in ticks:
         firing = firing_at[t]
         reason = needs_update(last, firing, set(), repeat_s, t, True)
@@ -96,5 +96,5 @@ def test_batching_timeline() -> None:
 def test_repeat_interval_rounds_up_to_the_next_group_interval_tick() -> None:
     """With the defaults (5m ticks, 4h repeat) a quiet group re-notifies every 4h05m."""
     ticks = [30.0 + 300.0 * k for k in range(100)]
-    sent = flush_sequence(ticks, dict.fromkeys(ticks, {"a"}), 4 * 3600.0)
+    sent = flush_sequence(ticks, {t: {"a"} for t in ticks}, 4 * 3600.0)
     assert [t - 30.0 for t, _ in sent[:3]] == [0.0, 4 * 3600.0 + 300.0, 2 * (4 * 3600.0 + 300.0)]
