@@ -19,6 +19,9 @@ class Record:
     kind: ClassVar[str] = "Record"
     t: float
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        cls.kind = cls.__name__  # no super(): slotted dataclasses are rebuilt classes
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data with a ``kind`` field, as written to events.jsonl."""
         out: dict[str, Any] = {"kind": self.kind}
@@ -27,12 +30,7 @@ class Record:
         return out
 
 
-def _record(cls: type) -> type:
-    cls.kind = cls.__name__  # type: ignore[attr-defined]
-    return dataclass(frozen=True, slots=True, kw_only=True)(cls)
-
-
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DrillStarted(Record):
     """The drill began; carries the static facts scoring needs (tiers, SLO budgets)."""
 
@@ -46,7 +44,7 @@ class DrillStarted(Record):
     people: tuple[dict[str, Any], ...]
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeployStarted(Record):
     """A new version started rolling out (bad deploys begin with one)."""
 
@@ -54,7 +52,7 @@ class DeployStarted(Record):
     version: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FaultInjected(Record):
     """A failure began on its target."""
 
@@ -66,7 +64,7 @@ class FaultInjected(Record):
     remedy: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FaultCleared(Record):
     """A failure ended, by itself or by a responder's action."""
 
@@ -74,7 +72,7 @@ class FaultCleared(Record):
     by: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceHealthChanged(Record):
     """A service's signals changed (after propagation delay from the cause)."""
 
@@ -86,7 +84,7 @@ class ServiceHealthChanged(Record):
     causes: tuple[str, ...]
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImpactAccrued(Record):
     """Customer impact of one service over [since, t] (failed requests, user-minutes)."""
 
@@ -96,7 +94,7 @@ class ImpactAccrued(Record):
     user_minutes: float
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertFired(Record):
     """An alert started firing (Alertmanager fields; ``faults`` is ground truth for scoring)."""
 
@@ -109,7 +107,7 @@ class AlertFired(Record):
     false_positive: bool = False
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertResolved(Record):
     """A firing alert resolved."""
 
@@ -118,7 +116,7 @@ class AlertResolved(Record):
     ends_at: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NotificationSent(Record):
     """An aggregation group notified its receiver."""
 
@@ -130,7 +128,7 @@ class NotificationSent(Record):
     incident: str | None
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IncidentOpened(Record):
     """A notification group opened an incident."""
 
@@ -143,7 +141,7 @@ class IncidentOpened(Record):
     title: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageSent(Record):
     """A person was paged for an incident."""
 
@@ -155,7 +153,7 @@ class PageSent(Record):
     asleep: bool
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageMissed(Record):
     """A paged person will not answer this page (asleep, away, phone on silent)."""
 
@@ -163,7 +161,7 @@ class PageMissed(Record):
     person: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationTimedOut(Record):
     """An escalation level passed without an acknowledgement; the next level is paged."""
 
@@ -172,14 +170,14 @@ class EscalationTimedOut(Record):
     loop: int
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationExhausted(Record):
     """Every level of every loop was paged and nobody acknowledged."""
 
     incident: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageAcknowledged(Record):
     """A person acknowledged an incident and owns it now."""
 
@@ -187,7 +185,7 @@ class PageAcknowledged(Record):
     person: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HypothesisFormed(Record):
     """A responder decided what the root cause is (``correct`` is ground truth)."""
 
@@ -197,7 +195,7 @@ class HypothesisFormed(Record):
     correct: bool
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ActionStarted(Record):
     """A responder started a runbook action."""
 
@@ -207,7 +205,7 @@ class ActionStarted(Record):
     service: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ActionCompleted(Record):
     """A runbook action finished; ``success`` says whether it worked as intended."""
 
@@ -219,7 +217,7 @@ class ActionCompleted(Record):
     effective: bool
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IncidentMitigated(Record):
     """Customer impact of the incident's services stopped, confirmed by its owner."""
 
@@ -227,7 +225,7 @@ class IncidentMitigated(Record):
     by: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IncidentResolved(Record):
     """The incident was closed."""
 
@@ -236,7 +234,7 @@ class IncidentResolved(Record):
     reason: str
 
 
-@_record
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DrillEnded(Record):
     """The drill's horizon was reached."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from drillsim.spec.scenario import ActionSpec
+from drillsim.spec.scenario import Action, ActionSpec
 from drillsim.spec.topology import ActiveStandby
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def action_plan(
-    world: World, action: str, service: str, runbook: dict[str, ActionSpec],
+    world: World, action: str, service: str, runbook: dict[Action, ActionSpec],
     rng: np.random.Generator,
 ) -> tuple[float, bool]:
     """Duration and outcome of an action, drawn now (failover uses the service's own
@@ -24,7 +24,7 @@ def action_plan(
     red = world.topology.service(service).redundancy if service in world.model.names else None
     if action == "failover" and isinstance(red, ActiveStandby):
         return red.switchover, bool(rng.random() < red.success)
-    spec = runbook[action]
+    spec = runbook[action]  # type: ignore[index]  # action is one of Action's values
     return spec.duration.sample(rng), bool(rng.random() < spec.success)
 
 

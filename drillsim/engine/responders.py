@@ -29,7 +29,7 @@ from drillsim.events import (
 )
 from drillsim.oncall.clock import is_asleep, is_off_hours
 from drillsim.spec.oncall import Person
-from drillsim.spec.scenario import ActionSpec, ResponderDefaults
+from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
 
 ProcessGenerator = simpy.events.ProcessGenerator
 MAX_ATTEMPTS = 4
@@ -54,7 +54,7 @@ class ResponderPool:
         env: simpy.Environment,
         people: list[Person],
         defaults: ResponderDefaults,
-        runbook: dict[str, ActionSpec],
+        runbook: dict[Action, ActionSpec],
         world: World,
         desk: IncidentDesk,
         clock: Clock,
@@ -95,7 +95,7 @@ class ResponderPool:
         latency = (prof.ack or d.ack).sample(rng)
         if asleep:
             latency *= prof.asleep_ack_factor or d.asleep_ack_factor
-        self.env.timeout(latency).callbacks.append(lambda _e: self._try_ack(r, incident))  # type: ignore[union-attr]
+        self._ack_later(r, incident, latency)
 
     def _try_ack(self, r: Responder, incident: Incident) -> None:
         if not incident.is_open or incident.acked.triggered:
@@ -110,6 +110,9 @@ class ResponderPool:
         r.busy_with = incident
         self.env.process(self.work(r, incident))
 
+    def _ack_later(self, r: Responder, incident: Incident, delay_s: float) -> None:
+        self.env.timeout(delay_s).callbacks.append(lambda _e: self._try_ack(r, incident))
+
     def _next(self, r: Responder) -> None:
         r.busy_with = None
         while r.waiting:
@@ -118,7 +121,7 @@ class ResponderPool:
                 r.resumed += 1
                 rng = self.rng_for(f"resume/{r.person.name}/{r.resumed}")
                 delay = (r.person.profile.ack or self.defaults.ack).sample(rng)
-                self.env.timeout(delay).callbacks.append(lambda _e, i=incident: self._try_ack(r, i))  # type: ignore[union-attr]
+                self._ack_later(r, incident, delay)
                 return
 
     # ----- work ----------------------------------------------------------------------

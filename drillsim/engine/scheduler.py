@@ -24,7 +24,7 @@ class Scheduler:
     def after(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` once, ``delay_s`` seconds from now."""
         event = self.env.timeout(max(0.0, delay_s))
-        event.callbacks.append(lambda _e: callback(*args))  # type: ignore[union-attr]
+        event.callbacks.append(lambda _e: callback(*args))
 
     def at(self, t_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` at absolute simulation time ``t_s`` (or now, if past)."""

@@ -13,7 +13,7 @@ import simpy
 from drillsim.engine.clock import Clock
 from drillsim.engine.faults import FaultInjector, plan_faults
 from drillsim.engine.incidents import Incident, IncidentDesk
-from drillsim.engine.monitors import MonitorSet
+from drillsim.engine.monitors import AlertState, MonitorSet
 from drillsim.engine.paging import run_escalation
 from drillsim.engine.pipeline import AlertPipeline
 from drillsim.engine.responders import ResponderPool
@@ -68,7 +68,7 @@ class Simulation:
                                         self.log, rng)
         FaultInjector(self.sched, self.world, self.log).schedule(self.faults)
 
-    def _on_alert(self, alert, firing: bool) -> None:  # type: ignore[no-untyped-def]
+    def _on_alert(self, alert: AlertState, firing: bool) -> None:
         self.pipeline.receive(alert, firing)
 
     def _escalate(self, incident: Incident) -> None:
@@ -102,4 +102,6 @@ class Simulation:
         for name in sorted(self.world.visible):
             self.world.accrue(name, self.horizon_s)
         self.log.record(DrillEnded(t=self.horizon_s))
-        return RunResult(self.seed, self.replication, self.log, self.env._eid)  # noqa: SLF001
+        # SimPy numbers every scheduled event; the next id is the count so far.
+        events = next(self.env._eid)  # noqa: SLF001
+        return RunResult(self.seed, self.replication, self.log, events)

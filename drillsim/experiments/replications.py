@@ -54,7 +54,9 @@ def choose_seed(seed: int | None, drill: Drill) -> int:
         return drill.scenario.model.seed
     import numpy as np
 
-    return int(np.random.SeedSequence().entropy % 2**32)
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)
+    return entropy % 2**32
 
 
 def run_drill(drill: Drill, seed: int, replication: int = 0) -> DrillOutcome:

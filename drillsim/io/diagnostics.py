@@ -8,6 +8,7 @@ would have been allowed (for the did-you-mean hint).
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -63,7 +64,8 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
     if kind == "missing":
         parent, key = path[:-1], path[-1]
         mark = source.marks.value(parent)
-        return _at(source, mark, parent, f"missing required key {key!r}", "")
+        return _at(source, mark, parent, f"missing required key {key!r}",
+                   f"add '{key}:' to this mapping")
     if kind == "extra_forbidden":
         key = path[-1]
         allowed = _allowed_keys(model, path[:-1], source.data)
@@ -72,10 +74,13 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
         if close:
             hint += f" (did you mean {close[0]!r}?)"
         return _at(source, source.marks.key(path), path[:-1], f"unexpected key {key!r}", hint)
-    mark = source.marks.value(path) if present else source.marks.value(path[:-1])
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind == "value_error" and present:
+        path, msg, hint = _place_model_error(source.data, model, path, msg)
+    mark = source.marks.value(path) if present else source.marks.value(path[:-1])
     if kind in ("too_short",) and err.get("ctx", {}).get("min_length") == 1:
         msg = "must not be empty"
+        hint = "list at least one item" if isinstance(err.get("input"), list) else "add an entry"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         msg = msg.replace("Input should be", "must be")
     elif kind == "literal_error":
@@ -92,10 +97,76 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
     if mark is not None and mark.plain and mark.raw is not None:
         hint = hint or _yaml11_hint(mark, err.get("input"))
     if not hint and "duration" in msg:
-        hint = "use forms like 90s, 15m, 1h30m, 3d"
+        hint = _duration_hint(msg, err.get("input"))
     if not hint and "time zone" in msg and "unknown" in msg:
         hint = _tz_hint(err.get("input"))
     return _at(source, mark, path, _lower_first(msg), hint)
+
+
+_WORD_RE = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of eu-west
+
+
+def _place_model_error(data: Any, model: type[BaseModel], path: PathKey,
+                       msg: str) -> tuple[PathKey, str, str]:
+    """Locate a whole-model error (a model validator's) at the key it is about.
+
+    A model validator's error carries the path of the model, not of the value at fault.
+    When the message names exactly one key of that mapping which is present (``'until:
+    self-heal' needs 'lasts'``, ``a zone target is written region/zone``), point at that
+    key's value, dropping a leading ``key:`` from the message. A rule that wants exactly
+    one of several keys gets a hint saying which of them were given.
+    """
+    value = _get(data, path)
+    allowed = _allowed_keys(model, path, data) if isinstance(value, dict) else []
+    if not allowed:
+        return path, msg, ""
+    words = set(_WORD_RE.findall(msg))
+    named = [k for k in allowed if k in words]
+    given = [k for k in named if k in value]
+    if "exactly one of" in msg or "either" in msg:
+        if len(given) > 1:
+            listed = " and ".join(repr(k) for k in given)
+            return path, msg, f"{listed} are {'both' if len(given) == 2 else 'all'} given; keep one"
+        if not given:
+            return path, msg, f"add one of: {', '.join(named)}" if named else ""
+    if len(given) == 1:
+        key = given[0]
+        return (*path, key), msg.removeprefix(f"{key}: "), ""
+    return path, msg, ""
+
+
+def _get(data: Any, path: PathKey) -> Any:
+    cursor = data
+    for part in path:
+        cursor = cursor[part]
+    return cursor
+
+
+_UNIT_WORDS = {
+    "ms": "ms", "msec": "ms", "msecs": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "d": "d", "day": "d", "days": "d", "w": "w", "week": "w", "weeks": "w",
+}
+
+
+def _duration_hint(msg: str, value: Any) -> str:
+    """What to write instead of a bad duration: the fixed text when it is obvious."""
+    from drillsim.spec.durations import parse_duration
+
+    forms = "use forms like 90s, 15m, 1h30m, 3d"
+    if not isinstance(value, str):
+        return forms
+    if "negative" in msg:
+        return f"write {value.strip().lstrip('-')!r}, without the minus sign"
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)", value)
+    suggestion = "".join(n + _UNIT_WORDS.get(u.lower(), "?") for n, u in parts)
+    try:
+        parse_duration(suggestion)
+    except ValueError:
+        return forms
+    return f"write {suggestion!r} ({forms.removeprefix('use ')})"
 
 
 def _type_message(kind: str, value: Any) -> str:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
 
 
-def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[str]) -> Issue:  # type: ignore[type-arg]
+def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[str]) -> Issue:
     names = sorted(known)
     close = difflib.get_close_matches(name, names, n=1)
     shown = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
@@ -26,7 +26,7 @@ def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[s
     return doc.issue(path, f"unknown {what} {name!r}", hint)
 
 
-def _duplicates(doc: Document, items: list, key: str, path: tuple, what: str) -> list[Issue]:  # type: ignore[type-arg]
+def _duplicates(doc: Document, items: list, key: str, path: tuple, what: str) -> list[Issue]:
     seen: dict[str, int] = {}
     out = []
     for i, item in enumerate(items):
@@ -39,7 +39,7 @@ def _duplicates(doc: Document, items: list, key: str, path: tuple, what: str) ->
     return out
 
 
-def check_topology(doc: Document) -> list[Issue]:  # type: ignore[type-arg]
+def check_topology(doc: Document) -> list[Issue]:
     """Services, teams, regions and dependencies of a topology refer to each other."""
     topo = doc.model
     issues = _duplicates(doc, topo.services, "name", ("services",), "service")
@@ -78,7 +78,7 @@ def check_topology(doc: Document) -> list[Issue]:  # type: ignore[type-arg]
     return issues
 
 
-def check_oncall(doc: Document) -> list[Issue]:  # type: ignore[type-arg]
+def check_oncall(doc: Document) -> list[Issue]:
     """Layers and escalation targets name people and schedules that exist."""
     oc = doc.model
     issues = _duplicates(doc, oc.people, "name", ("people",), "person")
@@ -105,7 +105,7 @@ def check_oncall(doc: Document) -> list[Issue]:  # type: ignore[type-arg]
     return issues
 
 
-def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:  # type: ignore[type-arg]
+def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:
     """Routes use valid matchers and existing receivers; receivers name real policies."""
     from drillsim.alerting.matchers import parse_matchers
 
@@ -114,7 +114,7 @@ def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:  # typ
     receivers = {r.name for r in routing.receivers}
     policies = {p.name for p in oncall.model.escalation_policies} if oncall else None
 
-    def walk(route, path: tuple) -> None:  # type: ignore[no-untyped-def]
+    def walk(route, path: tuple) -> None:
         if route.receiver is not None and route.receiver not in receivers:
             issues.append(_unknown(doc, (*path, "receiver"), "receiver", route.receiver, receivers))
         for j, text in enumerate(route.matchers):
@@ -135,7 +135,7 @@ def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:  # typ
     return issues
 
 
-def check_rules(doc: Document, topology: Document) -> list[Issue]:  # type: ignore[type-arg]
+def check_rules(doc: Document, topology: Document) -> list[Issue]:
     """Monitors select services and teams that exist."""
     issues = []
     names = {s.name for s in topology.model.services}
@@ -151,7 +151,7 @@ def check_rules(doc: Document, topology: Document) -> list[Issue]:  # type: igno
     return issues
 
 
-def check_scenario(doc: Document, topology: Document) -> list[Issue]:  # type: ignore[type-arg]
+def check_scenario(doc: Document, topology: Document) -> list[Issue]:
     """Fault targets exist in the topology; partitions cut a real dependency."""
     topo = topology.model
     names = {s.name for s in topo.services}

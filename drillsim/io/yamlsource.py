@@ -114,18 +114,47 @@ def parse_text(text: str, file: str) -> tuple[Source | None, list[Issue]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = "check indentation and quoting around this position"
-        if "found character '\\t'" in str(exc):
-            hint = "YAML does not allow tabs for indentation; use spaces"
+        problem, hint = _explain_yaml_error(exc)
         return None, [Issue(file, line, col, "", f"invalid YAML: {problem}", hint)]
     except yaml.YAMLError as exc:
         return None, [Issue(file, 0, 0, "", f"invalid YAML: {exc}")]
     if node is None:
-        return None, [Issue(file, 1, 1, "", "the document is empty", "")]
+        return None, [Issue(file, 1, 1, "", "the document is empty",
+                            "start it with 'kind:' and 'version:' (drillsim schema lists the kinds)")]
     builder = _Builder(file)
     data = builder.build(node, ())
     return Source(file, data, builder.marks), builder.issues
+
+
+_CLOSERS = {"[": "]", "{": "}"}
+
+
+def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[str, str]:
+    """PyYAML's problem in plainer words, and a hint naming the likely fix.
+
+    PyYAML speaks of tokens (``<block end>``) and puts the opening bracket or quote of an
+    unfinished flow collection or string in ``context_mark``: that position is the hint.
+    """
+    problem = exc.problem or exc.context or "unreadable text"
+    context = exc.context or ""
+    opened = exc.context_mark
+    if "'\\t'" in problem:
+        return "a tab character cannot start a line or a value", "indent with spaces, not tabs"
+    if problem.startswith("expected <block end>"):
+        return ("unexpected indentation",
+                "keys of one mapping, and items of one list, start in the same column")
+    if opened is not None and ("flow" in context or "quoted scalar" in context):
+        where = f"line {opened.line + 1}, column {opened.column + 1}"
+        char = opened.buffer[opened.pointer] if opened.buffer else ""
+        if char and char in "'\"":
+            return problem, f"close the quoted string opened at {where}"
+        if char in _CLOSERS:
+            return problem, f"the {char!r} at {where} needs a matching {_CLOSERS[char]!r}"
+    if problem == "mapping values are not allowed here":
+        return problem, "quote a value that contains ': ', or check the indentation of this line"
+    if context == "expected a single document in the stream":
+        return "more than one document (a second '---')", "keep one document per file"
+    return problem, "check indentation and quoting around this position"
 
 
 def read_source(path: Path, display: str | None = None) -> tuple[Source | None, list[Issue]]:

@@ -129,8 +129,8 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     ttr = [i.resolved - i.impact_start for i in real
            if i.resolved is not None and i.impact_start is not None]
 
-    failed = defaultdict(float)
-    user_minutes = defaultdict(float)
+    failed: defaultdict[str, float] = defaultdict(float)
+    user_minutes: defaultdict[str, float] = defaultdict(float)
     for r in by_kind["ImpactAccrued"]:
         failed[r["service"]] += r["failed_requests"]
         user_minutes[r["service"]] += r["user_minutes"]

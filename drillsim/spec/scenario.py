@@ -168,7 +168,7 @@ class ActionSpec(SpecModel):
     success: Fraction
 
 
-def _default_runbook() -> dict[str, ActionSpec]:
+def _default_runbook() -> dict[Action, ActionSpec]:
     return {
         "restart": ActionSpec(duration=LogNormal(180.0, 480.0), success=0.9),
         "rollback": ActionSpec(duration=LogNormal(480.0, 1200.0), success=0.95),
