@@ -75,12 +75,16 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
             hint += f" (did you mean {close[0]!r}?)"
         return _at(source, source.marks.key(path), path[:-1], f"unexpected key {key!r}", hint)
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if kind == "value_error" and present:
-        path, msg, hint = _place_model_error(source.data, model, path, msg)
+    value = err.get("input")
     mark = source.marks.value(path) if present else source.marks.value(path[:-1])
+    if kind == "value_error" and present:
+        placed, msg, hint, at_key = _place_model_error(source.data, model, path, msg)
+        if placed != path:
+            path, value = placed, _get(source.data, placed)
+            mark = source.marks.key(path) if at_key else source.marks.value(path)
     if kind in ("too_short",) and err.get("ctx", {}).get("min_length") == 1:
         msg = "must not be empty"
-        hint = "list at least one item" if isinstance(err.get("input"), list) else "add an entry"
+        hint = "list at least one item" if isinstance(value, list) else "add an entry"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         msg = msg.replace("Input should be", "must be")
     elif kind == "literal_error":
@@ -95,9 +99,11 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
                   "model_type", "int_parsing", "float_parsing", "bool_parsing"):
         msg = _type_message(kind, err.get("input"))
     if mark is not None and mark.plain and mark.raw is not None:
-        hint = hint or _yaml11_hint(mark, err.get("input"))
+        hint = hint or _yaml11_hint(mark, value, msg)
     if not hint and "duration" in msg:
-        hint = _duration_hint(msg, err.get("input"))
+        hint = _duration_hint(msg, value)
+    if not hint and msg == "must be > 0":
+        hint = "give a positive duration, e.g. 30s"
     if not hint and "time zone" in msg and "unknown" in msg:
         hint = _tz_hint(err.get("input"))
     return _at(source, mark, path, _lower_first(msg), hint)
@@ -107,32 +113,38 @@ _WORD_RE = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of eu
 
 
 def _place_model_error(data: Any, model: type[BaseModel], path: PathKey,
-                       msg: str) -> tuple[PathKey, str, str]:
-    """Locate a whole-model error (a model validator's) at the key it is about.
+                       msg: str) -> tuple[PathKey, str, str, bool]:
+    """Locate a whole-mapping error (a model validator's) at the key it is about.
 
-    A model validator's error carries the path of the model, not of the value at fault.
-    When the message names exactly one key of that mapping which is present (``'until:
-    self-heal' needs 'lasts'``, ``a zone target is written region/zone``), point at that
-    key's value, dropping a leading ``key:`` from the message. A rule that wants exactly
-    one of several keys gets a hint saying which of them were given.
+    Such an error carries the path of the mapping, not of the value at fault. When the
+    message names exactly one key of that mapping which is present (``'until: self-heal'
+    needs 'lasts'``, ``a zone target is written region/zone``), point at that key's value,
+    dropping a leading ``key:`` from the message; in a free-form mapping (``weights``),
+    point at the quoted key itself. A rule that wants exactly one of several keys gets a
+    hint saying which of them were given. Returns (path, message, hint, at the key).
     """
     value = _get(data, path)
-    allowed = _allowed_keys(model, path, data) if isinstance(value, dict) else []
+    if not isinstance(value, dict):
+        return path, msg, "", False
+    allowed = _allowed_keys(model, path, data)
     if not allowed:
-        return path, msg, ""
+        quoted = [k for k in value if isinstance(k, str) and repr(k) in msg]
+        if len(quoted) == 1:
+            return (*path, quoted[0]), msg, "", True
+        return path, msg, "", False
     words = set(_WORD_RE.findall(msg))
     named = [k for k in allowed if k in words]
     given = [k for k in named if k in value]
     if "exactly one of" in msg or "either" in msg:
         if len(given) > 1:
             listed = " and ".join(repr(k) for k in given)
-            return path, msg, f"{listed} are {'both' if len(given) == 2 else 'all'} given; keep one"
+            return path, msg, f"{listed} are {'both' if len(given) == 2 else 'all'} given; keep one", False
         if not given:
-            return path, msg, f"add one of: {', '.join(named)}" if named else ""
+            return path, msg, f"add one of: {', '.join(named)}" if named else "", False
     if len(given) == 1:
         key = given[0]
-        return (*path, key), msg.removeprefix(f"{key}: "), ""
-    return path, msg, ""
+        return (*path, key), msg.removeprefix(f"{key}: "), "", False
+    return path, msg, "", False
 
 
 def _get(data: Any, path: PathKey) -> Any:
@@ -191,13 +203,13 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _yaml11_hint(mark: Mark, value: Any) -> str:
+def _yaml11_hint(mark: Mark, value: Any, msg: str) -> str:
     raw = mark.raw or ""
     if isinstance(value, bool) and raw.lower() not in ("true", "false"):
         return f"YAML 1.1 reads unquoted {raw} as a boolean; quote the value: \"{raw}\""
     if isinstance(value, int) and ":" in raw:
         return f"YAML 1.1 reads unquoted {raw} as the number {value}; quote it: \"{raw}\""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool) and "got " in msg:
         return f"give a unit, e.g. \"{raw}s\" or \"{raw}m\"" if raw.replace(".", "").isdigit() else ""
     return ""
 
