@@ -138,7 +138,8 @@ def _place_model_error(data: Any, model: type[BaseModel], path: PathKey,
     if "exactly one of" in msg or "either" in msg:
         if len(given) > 1:
             listed = " and ".join(repr(k) for k in given)
-            return path, msg, f"{listed} are {'both' if len(given) == 2 else 'all'} given; keep one", False
+            both = "both" if len(given) == 2 else "all"
+            return path, msg, f"{listed} are {both} given; keep one", False
         if not given:
             return path, msg, f"add one of: {', '.join(named)}" if named else "", False
     if len(given) == 1:
@@ -209,7 +210,7 @@ def _yaml11_hint(mark: Mark, value: Any, msg: str) -> str:
         return f"YAML 1.1 reads unquoted {raw} as a boolean; quote the value: \"{raw}\""
     if isinstance(value, int) and ":" in raw:
         return f"YAML 1.1 reads unquoted {raw} as the number {value}; quote it: \"{raw}\""
-    if isinstance(value, int | float) and not isinstance(value, bool) and "got " in msg:
+    if isinstance(value, int | float) and not isinstance(value, bool) and "duration" in msg:
         return f"give a unit, e.g. \"{raw}s\" or \"{raw}m\"" if raw.replace(".", "").isdigit() else ""
     return ""
 

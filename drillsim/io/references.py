@@ -16,11 +16,18 @@ if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
 
 
-def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[str]) -> Issue:
+_PLURALS = {"person": "people", "escalation policy": "escalation policies",
+            "dependency": "dependencies"}
+
+
+def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[str],
+             known_as: str = "") -> Issue:
+    """``unknown <what> 'name'``, hinting the known names (labelled ``known_as``)."""
     names = sorted(known)
     close = difflib.get_close_matches(name, names, n=1)
     shown = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
-    hint = f"known {what}s: {shown}" if names else f"no {what}s are defined"
+    plural = _PLURALS.get(what, f"{what}s")
+    hint = f"{known_as or 'known ' + plural}: {shown}" if names else f"no {plural} are defined"
     if close:
         hint += f" (did you mean {close[0]!r}?)"
     return doc.issue(path, f"unknown {what} {name!r}", hint)
@@ -173,8 +180,9 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
         if fault.dependency is not None and t.service in names:
             deps = {d.service for d in topo.service(t.service).depends_on}
             if fault.dependency not in deps:
-                issues.append(_unknown(doc, ("faults", i, "dependency"), "dependency of "
-                                       f"{t.service!r},", fault.dependency, deps))
+                issues.append(_unknown(doc, ("faults", i, "dependency"), "dependency",
+                                       fault.dependency, deps,
+                                       known_as=f"dependencies of {t.service!r}"))
         if fault.at is not None and fault.at >= doc.model.duration:
             issues.append(doc.issue(("faults", i, "at"), "starts after the drill has ended",
                                     "make 'at' shorter than the scenario's duration"))

@@ -25,9 +25,14 @@ def validate_files(paths: list[Path]) -> list[str]:
             except ConfigError as exc:
                 issues.extend(exc.issues)
             continue
-        checks = {"Topology": lambda: check_topology(doc), "OnCall": lambda: check_oncall(doc),
-                  "Routing": lambda: check_routing(doc, None)}
-        problems = checks.get(kind, list)()
+        if kind == "Topology":
+            problems = check_topology(doc)
+        elif kind == "OnCall":
+            problems = check_oncall(doc)
+        elif kind == "Routing":
+            problems = check_routing(doc, None)
+        else:
+            problems = []
         if problems:
             issues.extend(problems)
         else:

@@ -68,7 +68,7 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.marks = SourceMap()
-        self.issues: list[Issue] = []
+        self.problems: list[tuple[Mark, PathKey, str, str]] = []
         self._constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
@@ -102,9 +102,12 @@ class _Builder:
         return self._constructor.construct_object(node, deep=True)
 
     def _issue(self, mark: Mark, path: PathKey, message: str, hint: str) -> None:
-        self.issues.append(
-            Issue(self.file, mark.line, mark.col, render_path(path, None), message, hint)
-        )
+        self.problems.append((mark, path, message, hint))
+
+    def issues(self, data: Any) -> list[Issue]:
+        """The problems found while building, with paths rendered against the built data."""
+        return [Issue(self.file, mark.line, mark.col, render_path(path, data), message, hint)
+                for mark, path, message, hint in self.problems]
 
 
 def parse_text(text: str, file: str) -> tuple[Source | None, list[Issue]]:
@@ -119,11 +122,11 @@ def parse_text(text: str, file: str) -> tuple[Source | None, list[Issue]]:
     except yaml.YAMLError as exc:
         return None, [Issue(file, 0, 0, "", f"invalid YAML: {exc}")]
     if node is None:
-        return None, [Issue(file, 1, 1, "", "the document is empty",
-                            "start it with 'kind:' and 'version:' (drillsim schema lists the kinds)")]
+        hint = "start it with 'kind:' and 'version:' (drillsim schema lists the kinds)"
+        return None, [Issue(file, 1, 1, "", "the document is empty", hint)]
     builder = _Builder(file)
     data = builder.build(node, ())
-    return Source(file, data, builder.marks), builder.issues
+    return Source(file, data, builder.marks), builder.issues(data)
 
 
 _CLOSERS = {"[": "]", "{": "}"}
