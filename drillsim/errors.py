@@ -32,7 +32,9 @@ class Issue:
             where += f":{self.line}:{self.col}"
         head = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         if self.severity != "error":
-            head = f"{where}: {self.severity}: {self.path + ': ' if self.path else ''}{self.message}"
+            head = (
+                f"{where}: {self.severity}: {self.path + ': ' if self.path else ''}{self.message}"
+            )
         return head + (f"\n    {self.hint}" if self.hint else "")
 
 

@@ -242,10 +242,27 @@ class DrillEnded(Record):
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
-        DrillStarted, DeployStarted, FaultInjected, FaultCleared, ServiceHealthChanged,
-        ImpactAccrued, AlertFired, AlertResolved, NotificationSent, IncidentOpened, PageSent,
-        PageMissed, EscalationTimedOut, EscalationExhausted, PageAcknowledged, HypothesisFormed,
-        ActionStarted, ActionCompleted, IncidentMitigated, IncidentResolved, DrillEnded,
+        DrillStarted,
+        DeployStarted,
+        FaultInjected,
+        FaultCleared,
+        ServiceHealthChanged,
+        ImpactAccrued,
+        AlertFired,
+        AlertResolved,
+        NotificationSent,
+        IncidentOpened,
+        PageSent,
+        PageMissed,
+        EscalationTimedOut,
+        EscalationExhausted,
+        PageAcknowledged,
+        HypothesisFormed,
+        ActionStarted,
+        ActionCompleted,
+        IncidentMitigated,
+        IncidentResolved,
+        DrillEnded,
     )
 }
 

@@ -33,8 +33,13 @@ def vary(tmp_path: Path) -> Callable[..., Drill]:
 
     Each edit receives the parsed document and mutates it in place.
     """
-    files = {"scenario": "scenario.yaml", "topology": "topology.yaml", "oncall": "oncall.yaml",
-             "rules": "rules.yaml", "routing": "routing.yaml"}
+    files = {
+        "scenario": "scenario.yaml",
+        "topology": "topology.yaml",
+        "oncall": "oncall.yaml",
+        "rules": "rules.yaml",
+        "routing": "routing.yaml",
+    }
 
     def make(**edits: Callable[[dict[str, Any]], None]) -> Drill:
         target = tmp_path / f"v{len(list(tmp_path.iterdir()))}"

@@ -53,25 +53,31 @@ def test_hash_seed_does_not_matter() -> None:
     outs = set()
     for hash_seed in ("0", "1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        done = subprocess.run([sys.executable, "-c", _DIGEST], env=env, capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _DIGEST], env=env, capture_output=True, text=True, check=True
+        )
         outs.add(done.stdout.strip())
     assert len(outs) == 1
 
 
 def test_common_random_numbers_across_policies(vary: Callable[..., Drill]) -> None:
     """Changing only the escalation policy leaves the faults and the first alerts identical."""
+
     def slower(doc: dict[str, Any]) -> None:
         doc["escalation_policies"][0]["rules"][0]["delay"] = "30m"
 
     def prefix(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         first_ack = next(r["t"] for r in records if r["kind"] == "PageAcknowledged")
-        return [r for r in records if r["kind"] == "FaultInjected"
-                or (r["kind"] == "AlertFired" and r["t"] < first_ack)]
+        return [
+            r
+            for r in records
+            if r["kind"] == "FaultInjected" or (r["kind"] == "AlertFired" and r["t"] < first_ack)
+        ]
 
     for seed in range(5):
         a = drillsim.run(vary(), seed=seed).records
         b = drillsim.run(vary(oncall=slower), seed=seed).records
         assert prefix(a) == prefix(b)
         assert [r for r in a if r["kind"] == "FaultInjected"] == [
-            r for r in b if r["kind"] == "FaultInjected"]
+            r for r in b if r["kind"] == "FaultInjected"
+        ]

@@ -23,6 +23,7 @@ def mtta(drill: Drill) -> float:
 
 def test_one_more_responder_never_raises_mtta(vary: Callable[..., Drill]) -> None:
     """Paging one more person at the first level does not slow acknowledgement."""
+
     def extra(doc: dict[str, Any]) -> None:
         doc["people"].append({"name": "erin", "tz": "Europe/Berlin", "skills": ["orders"]})
         doc["escalation_policies"][0]["rules"][0]["targets"].append({"user": "erin"})
@@ -33,6 +34,7 @@ def test_one_more_responder_never_raises_mtta(vary: Callable[..., Drill]) -> Non
 
 def test_shorter_for_never_detects_later(vary: Callable[..., Drill]) -> None:
     """Halving every rule's ``for:`` never delays the first alert for the fault, seed by seed."""
+
     def shorter(doc: dict[str, Any]) -> None:
         doc["rules"][0]["for"] = "30s"
         doc["rules"][1]["for"] = "1m"
@@ -46,6 +48,7 @@ def test_shorter_for_never_detects_later(vary: Callable[..., Drill]) -> None:
 
 def test_longer_group_wait_never_sends_more_notifications(vary: Callable[..., Drill]) -> None:
     """Waiting longer before a group's first flush batches more alerts per notification."""
+
     def longer(doc: dict[str, Any]) -> None:
         doc["route"]["group_by"] = ["service"]
         doc["route"]["group_wait"] = "5m"

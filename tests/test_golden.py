@@ -34,6 +34,13 @@ def test_golden_run(mini_drill: Drill, seed: int, request: pytest.FixtureRequest
             continue
         expected = path.read_text(encoding="utf-8")
         if text != expected:
-            diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
-                                                f"golden/{name}", "produced", n=1))
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(True),
+                    text.splitlines(True),
+                    f"golden/{name}",
+                    "produced",
+                    n=1,
+                )
+            )
             pytest.fail(f"{name} differs from the golden file:\n{diff[:6000]}")

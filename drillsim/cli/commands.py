@@ -9,7 +9,7 @@ import json
 import platform
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +24,38 @@ SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @cli.command()
 @click.argument("scenario", type=SCENARIO)
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else drawn).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              help="Results folder (default: results/<run-id>/).")
-@click.option("--replications", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Seeded replications; reports mean and 95% CI per KPI.")
-@click.option("--fail-under", type=click.FloatRange(0, 100),
-              help="Exit 3 if the (mean) drill score is below this.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's, else drawn)."
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Results folder (default: results/<run-id>/).",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Seeded replications; reports mean and 95% CI per KPI.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    help="Exit 3 if the (mean) drill score is below this.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scorecard as JSON.")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
-def run(scenario: Path, seed: int | None, out: Path | None, replications: int,
-        fail_under: float | None, as_json: bool, plots: bool) -> None:
+def run(
+    scenario: Path,
+    seed: int | None,
+    out: Path | None,
+    replications: int,
+    fail_under: float | None,
+    as_json: bool,
+    plots: bool,
+) -> None:
     """Run a fire drill and print its scorecard.
 
     \b
@@ -46,7 +67,7 @@ def run(scenario: Path, seed: int | None, out: Path | None, replications: int,
     from drillsim.experiments.replications import choose_seed, run_replications
     from drillsim.io.loader import load_drill
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     drill = load_drill(scenario)
     root_seed = choose_seed(seed, drill)
     outcomes = run_replications(drill, root_seed, replications)
@@ -58,11 +79,16 @@ def run(scenario: Path, seed: int | None, out: Path | None, replications: int,
 
     write_results(target, files)
     if as_json:
-        click.echo(files["scorecard.json"] if replications == 1 else files["summary.json"], nl=False)
+        click.echo(
+            files["scorecard.json"] if replications == 1 else files["summary.json"], nl=False
+        )
     else:
         output.print_console(outcomes, root_seed, target)
-    score = (outcomes[0].scorecard.score if replications == 1
-             else sum(o.scorecard.score for o in outcomes) / len(outcomes))
+    score = (
+        outcomes[0].scorecard.score
+        if replications == 1
+        else sum(o.scorecard.score for o in outcomes) / len(outcomes)
+    )
     if fail_under is not None and score < fail_under:
         raise ThresholdNotMetError(f"drill score {score:.1f} is below --fail-under {fail_under:g}")
 
@@ -71,7 +97,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "drill"
 
 
-def _manifest(drill: Any, seed: int, replications: int, started: datetime, run_id: str) -> dict[str, Any]:
+def _manifest(
+    drill: Any, seed: int, replications: int, started: datetime, run_id: str
+) -> dict[str, Any]:
     import networkx
     import numpy
     import pydantic
@@ -85,14 +113,21 @@ def _manifest(drill: Any, seed: int, replications: int, started: datetime, run_i
         "seed": seed,
         "replications": replications,
         "started_at": started.isoformat(),
-        "wall_time_s": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
+        "wall_time_s": round((datetime.now(UTC) - started).total_seconds(), 3),
         "argv": sys.argv[1:],
-        "inputs": {role: {"path": str(path), "sha256": sha256_file(path)}
-                   for role, path in drill.sources().items()},
-        "versions": {"drillsim": __version__, "python": platform.python_version(),
-                     "simpy": simpy.__version__, "numpy": numpy.__version__,
-                     "networkx": networkx.__version__, "pydantic": pydantic.VERSION,
-                     "pyyaml": yaml.__version__},
+        "inputs": {
+            role: {"path": str(path), "sha256": sha256_file(path)}
+            for role, path in drill.sources().items()
+        },
+        "versions": {
+            "drillsim": __version__,
+            "python": platform.python_version(),
+            "simpy": simpy.__version__,
+            "numpy": numpy.__version__,
+            "networkx": networkx.__version__,
+            "pydantic": pydantic.VERSION,
+            "pyyaml": yaml.__version__,
+        },
     }
 
 
@@ -115,8 +150,12 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one <kind>.schema.json per document kind into this folder.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one <kind>.schema.json per document kind into this folder.",
+)
 def schema(out: Path | None) -> None:
     """Print (or write) the JSON Schema of every document kind.
 
@@ -141,8 +180,9 @@ def schema(out: Path | None) -> None:
 
 @cli.command()
 @click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--health/--no-health", default=True, show_default=True,
-              help="Include service health changes.")
+@click.option(
+    "--health/--no-health", default=True, show_default=True, help="Include service health changes."
+)
 @click.option("--csv", "as_csv", is_flag=True, help="Print time,actor,event as CSV.")
 def timeline(results_dir: Path, health: bool, as_csv: bool) -> None:
     """Print a run's story as a timeline: time, actor, event.
@@ -156,8 +196,17 @@ def timeline(results_dir: Path, health: bool, as_csv: bool) -> None:
 
     records = read_events(results_dir)
     if not records or records[0].get("kind") != "DrillStarted":
-        raise ConfigError([Issue(str(results_dir / "events.jsonl"), 1, 1, "",
-                                 "not a drillsim event log (no DrillStarted first)")])
+        raise ConfigError(
+            [
+                Issue(
+                    str(results_dir / "events.jsonl"),
+                    1,
+                    1,
+                    "",
+                    "not a drillsim event log (no DrillStarted first)",
+                )
+            ]
+        )
     if as_csv:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")

@@ -16,7 +16,9 @@ from drillsim.report.markdown import kpi_rows, render_report
 from drillsim.report.timeline import timeline_lines
 
 
-def result_files(outcomes: list[DrillOutcome], manifest: dict[str, Any], *, plots: bool) -> dict[str, str | bytes]:
+def result_files(
+    outcomes: list[DrillOutcome], manifest: dict[str, Any], *, plots: bool
+) -> dict[str, str | bytes]:
     """Every file of the results folder, by name."""
     first = outcomes[0]
     files: dict[str, str | bytes] = {
@@ -63,8 +65,10 @@ def print_console(outcomes: list[DrillOutcome], seed: int, target: Path) -> None
         console.print(f"drill score [bold]{card.score:.1f}[/bold] / 100  ({parts})")
     else:
         summary = summarise_replications(outcomes)
-        table = Table(title=f"{first.records[0]['scenario']}: {len(outcomes)} replications "
-                            f"(seed {seed})", title_justify="left")
+        table = Table(
+            title=f"{first.records[0]['scenario']}: {len(outcomes)} replications (seed {seed})",
+            title_justify="left",
+        )
         for col in ("KPI", "mean", "95% CI", "n"):
             table.add_column(col)
         for name, s in summary.items():

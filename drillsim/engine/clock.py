@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -16,7 +16,7 @@ class Clock:
         if start.tzinfo is None:
             raise ValueError("the clock needs an aware start datetime")
         self.start = start
-        self._start_utc = start.astimezone(timezone.utc)
+        self._start_utc = start.astimezone(UTC)
 
     def at(self, t_s: float) -> datetime:
         """The UTC instant ``t_s`` seconds after the start."""
@@ -28,8 +28,10 @@ class Clock:
 
     def offset(self, moment: datetime) -> float:
         """Seconds from the start to ``moment``."""
-        return (moment.astimezone(timezone.utc) - self._start_utc).total_seconds()
+        return (moment.astimezone(UTC) - self._start_utc).total_seconds()
 
     def iso(self, t_s: float) -> str:
         """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times)."""
-        return self.at(t_s).strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.at(t_s).microsecond // 1000:03d}Z"
+        return (
+            self.at(t_s).strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.at(t_s).microsecond // 1000:03d}Z"
+        )

@@ -39,7 +39,9 @@ def fault_name(fault: Fault, index: int) -> str:
     if fault.name:
         return fault.name
     t = fault.target
-    target = t.service or t.zone or t.region or (f"tier{t.tier}" if t.tier else t.team) or str(index)
+    target = (
+        t.service or t.zone or t.region or (f"tier{t.tier}" if t.tier else t.team) or str(index)
+    )
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{fault.type}-{target}")
 
 
@@ -77,8 +79,11 @@ def _expand_target(
         return [(t.zone, world.services_in(region, zone), (region, zone), None)]
     if t.region is not None:
         return [(t.region, world.services_in(t.region), None, t.region)]
-    chosen = [s.name for s in topology.services
-              if (t.tier is not None and s.tier == t.tier) or (t.team is not None and s.team == t.team)]
+    chosen = [
+        s.name
+        for s in topology.services
+        if (t.tier is not None and s.tier == t.tier) or (t.team is not None and s.team == t.team)
+    ]
     return [(name, (name,), None, None) for name in chosen]
 
 
@@ -118,10 +123,17 @@ class FaultInjector:
         if spec.type == "bad-deploy":
             for s in occ.services:
                 self.log.record(DeployStarted(t=now, service=s, version=spec.version or "next"))
-        self.log.record(FaultInjected(
-            t=now, fault=occ.id, type=spec.type, target=occ.label, services=occ.services,
-            ends=spec.ends, remedy=spec.remedy_action,
-        ))
+        self.log.record(
+            FaultInjected(
+                t=now,
+                fault=occ.id,
+                type=spec.type,
+                target=occ.label,
+                services=occ.services,
+                ends=spec.ends,
+                remedy=spec.remedy_action,
+            )
+        )
         self.world.inject(ActiveFault(occ.id, spec, occ.services, now, occ.zone, occ.region))
         if occ.lasts_s is not None:
             by = "duration" if spec.ends == "duration" else "self-heal"

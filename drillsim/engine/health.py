@@ -56,8 +56,13 @@ class OwnState:
     def is_clean(self) -> bool:
         """True when nothing acts on the service."""
         return not (
-            self.crashed or self.down_replicas or self.capacity_lost or self.error_rate
-            or self.added_latency_s or self.partitioned or self.active_down
+            self.crashed
+            or self.down_replicas
+            or self.capacity_lost
+            or self.error_rate
+            or self.added_latency_s
+            or self.partitioned
+            or self.active_down
         )
 
 
@@ -112,8 +117,10 @@ class HealthModel:
 
     def evaluate(self, states: dict[str, OwnState]) -> dict[str, Health]:
         """Health of every service given each service's own state (missing = clean)."""
-        own = {n: (self._own_health(n, states[n]) if n in states else self.healthy[n])
-               for n in self.names}
+        own = {
+            n: (self._own_health(n, states[n]) if n in states else self.healthy[n])
+            for n in self.names
+        }
         result: dict[str, Health] = {}
         clean = OwnState()
         for component in self._components:

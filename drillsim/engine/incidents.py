@@ -104,20 +104,34 @@ class IncidentDesk:
         tier = min(self.world.topology.service(s).tier for s in services)
         worst = max(self.world.visible[s].error_rate for s in services)
         incident = Incident(
-            id=f"inc-{len(self.incidents) + 1:04d}", group_key=note.group_key,
-            receiver=note.receiver, policy=policy, opened_s=now,
+            id=f"inc-{len(self.incidents) + 1:04d}",
+            group_key=note.group_key,
+            receiver=note.receiver,
+            policy=policy,
+            opened_s=now,
             severity=severity_for(self.severity, tier, worst),
-            acked=self.env.event(), closed=self.env.event(),
+            acked=self.env.event(),
+            closed=self.env.event(),
             alerts={a.fingerprint: a for a in note.firing},
         )
         self.incidents.append(incident)
         self.by_group[key] = incident
         names = sorted({a.rule.alert for a in note.firing})
-        title = f"{', '.join(names)} on {', '.join(services[:3])}" + (" ..." if len(services) > 3 else "")
-        self.log.record(IncidentOpened(
-            t=now, incident=incident.id, group_key=note.group_key, receiver=note.receiver,
-            policy=policy, severity=incident.severity, services=tuple(services), title=title,
-        ))
+        title = f"{', '.join(names)} on {', '.join(services[:3])}" + (
+            " ..." if len(services) > 3 else ""
+        )
+        self.log.record(
+            IncidentOpened(
+                t=now,
+                incident=incident.id,
+                group_key=note.group_key,
+                receiver=note.receiver,
+                policy=policy,
+                severity=incident.severity,
+                services=tuple(services),
+                title=title,
+            )
+        )
         self.escalate(incident)
         return incident
 
@@ -125,5 +139,7 @@ class IncidentDesk:
         """Close the incident (once)."""
         if not incident.is_open:
             return
-        self.log.record(IncidentResolved(t=self.env.now, incident=incident.id, by=by, reason=reason))
+        self.log.record(
+            IncidentResolved(t=self.env.now, incident=incident.id, by=by, reason=reason)
+        )
         incident.closed.succeed()

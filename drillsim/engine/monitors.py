@@ -25,7 +25,10 @@ from drillsim.spec.alerting import AlertRule, AlertRules
 from drillsim.spec.topology import Service, Topology
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
 }
 _EPS = 1e-9
 
@@ -70,8 +73,10 @@ _TEMPLATE_RE = re.compile(r"\{\{\s*\$(labels\.(\w+)|value)\s*\}\}")
 
 def render_annotation(text: str, labels: dict[str, str], value: float) -> str:
     """Fill ``{{ $labels.x }}`` and ``{{ $value }}`` the way Prometheus templates do."""
+
     def sub(m: re.Match[str]) -> str:
         return labels.get(m.group(2), "") if m.group(2) else f"{value:.4g}"
+
     return _TEMPLATE_RE.sub(sub, text)
 
 
@@ -128,15 +133,28 @@ class MonitorSet:
         self.by_service: dict[str, list[_Instance]] = {}
         phase_rng = rng_for("monitors/phases")
         eval_phase = float(phase_rng.uniform(0, self.eval_s))
-        scrape_phase = {s.name: float(phase_rng.uniform(0, self.scrape_s)) for s in topology.services}
+        scrape_phase = {
+            s.name: float(phase_rng.uniform(0, self.scrape_s)) for s in topology.services
+        }
         for rule in rules.rules:
             for svc in topology.services:
                 if not selects(rule, svc):
                     continue
-                labels = {"alertname": rule.alert, "service": svc.name, "team": svc.team,
-                          "tier": str(svc.tier), **rule.labels}
-                inst = _Instance(rule, svc.name, labels, scrape_phase[svc.name], eval_phase,
-                                 rng_for(f"monitor/{rule.alert}/{svc.name}"))
+                labels = {
+                    "alertname": rule.alert,
+                    "service": svc.name,
+                    "team": svc.team,
+                    "tier": str(svc.tier),
+                    **rule.labels,
+                }
+                inst = _Instance(
+                    rule,
+                    svc.name,
+                    labels,
+                    scrape_phase[svc.name],
+                    eval_phase,
+                    rng_for(f"monitor/{rule.alert}/{svc.name}"),
+                )
                 self.by_service.setdefault(svc.name, []).append(inst)
         for name in sorted(self.by_service):
             world.subscribe(name, self._on_change)
@@ -255,8 +273,16 @@ class MonitorSet:
         labels = dict(inst.labels)
         causes = self.world.causes[inst.service]
         real = self._real_cond_now(inst)
-        alert = AlertState(inst.rule, inst.service, labels, fingerprint(labels), now, None,
-                           causes if real else (), not real and not causes)
+        alert = AlertState(
+            inst.rule,
+            inst.service,
+            labels,
+            fingerprint(labels),
+            now,
+            None,
+            causes if real else (),
+            not real and not causes,
+        )
         inst.alert = alert
         self.on_alert(alert, True)
 
@@ -270,4 +296,6 @@ class MonitorSet:
     def annotations_for(self, alert: AlertState) -> dict[str, str]:
         """The rule's annotations rendered for this alert."""
         value = signal_value(alert.rule.signal, self.world.visible[alert.service])
-        return {k: render_annotation(v, alert.labels, value) for k, v in alert.rule.annotations.items()}
+        return {
+            k: render_annotation(v, alert.labels, value) for k, v in alert.rule.annotations.items()
+        }

@@ -43,7 +43,8 @@ def run_escalation(
         yield incident.acked | incident.closed | env.timeout(step.delay_s)
         if incident.acked.triggered or not incident.is_open:
             return
-        log.record(EscalationTimedOut(t=env.now, incident=incident.id, level=step.level,
-                                      loop=step.loop))
+        log.record(
+            EscalationTimedOut(t=env.now, incident=incident.id, level=step.level, loop=step.loop)
+        )
     if incident.is_open and not incident.acked.triggered:
         log.record(EscalationExhausted(t=env.now, incident=incident.id))

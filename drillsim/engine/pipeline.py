@@ -68,16 +68,28 @@ class AlertPipeline:
         """An alert started firing (``firing``) or resolved: record it, route it, group it."""
         now = self.sched.env.now
         if firing:
-            self.log.record(AlertFired(
-                t=now, alert=alert.rule.alert, fingerprint=alert.fingerprint, labels=alert.labels,
-                annotations=self.annotate(alert), starts_at=self.clock.iso(alert.starts_at_s),
-                faults=alert.faults, false_positive=alert.false_positive,
-            ))
+            self.log.record(
+                AlertFired(
+                    t=now,
+                    alert=alert.rule.alert,
+                    fingerprint=alert.fingerprint,
+                    labels=alert.labels,
+                    annotations=self.annotate(alert),
+                    starts_at=self.clock.iso(alert.starts_at_s),
+                    faults=alert.faults,
+                    false_positive=alert.false_positive,
+                )
+            )
         else:
             assert alert.ends_at_s is not None
-            self.log.record(AlertResolved(t=now, alert=alert.rule.alert,
-                                          fingerprint=alert.fingerprint,
-                                          ends_at=self.clock.iso(alert.ends_at_s)))
+            self.log.record(
+                AlertResolved(
+                    t=now,
+                    alert=alert.rule.alert,
+                    fingerprint=alert.fingerprint,
+                    ends_at=self.clock.iso(alert.ends_at_s),
+                )
+            )
         routes = self._routes.get(alert.fingerprint)
         if routes is None:
             routes = self._routes[alert.fingerprint] = match_routes(self.root, alert.labels)
@@ -103,18 +115,34 @@ class AlertPipeline:
         resolved = [a for a in group.alerts.values() if a not in firing]
         firing_fps = frozenset(a.fingerprint for a in firing)
         resolved_fps = frozenset(a.fingerprint for a in resolved)
-        reason = needs_update(group.entry, firing_fps, resolved_fps, group.route.repeat_interval_s,
-                              now, self.send_resolved)
+        reason = needs_update(
+            group.entry,
+            firing_fps,
+            resolved_fps,
+            group.route.repeat_interval_s,
+            now,
+            self.send_resolved,
+        )
         if reason is not None:
-            note = Notification(group.route.receiver, group.key, reason,
-                                sorted(firing, key=lambda a: a.fingerprint),
-                                sorted(resolved, key=lambda a: a.fingerprint))
+            note = Notification(
+                group.route.receiver,
+                group.key,
+                reason,
+                sorted(firing, key=lambda a: a.fingerprint),
+                sorted(resolved, key=lambda a: a.fingerprint),
+            )
             incident = self.deliver(note, group)
-            self.log.record(NotificationSent(
-                t=now, receiver=note.receiver, group_key=group.key, reason=reason,
-                firing=tuple(sorted(firing_fps)), resolved=tuple(sorted(resolved_fps)),
-                incident=incident,
-            ))
+            self.log.record(
+                NotificationSent(
+                    t=now,
+                    receiver=note.receiver,
+                    group_key=group.key,
+                    reason=reason,
+                    firing=tuple(sorted(firing_fps)),
+                    resolved=tuple(sorted(resolved_fps)),
+                    incident=incident,
+                )
+            )
             group.entry = NotifyEntry(firing_fps, resolved_fps, now)
         for a in resolved:
             group.alerts.pop(a.fingerprint, None)

@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 
 def action_plan(
-    world: World, action: str, service: str, runbook: dict[Action, ActionSpec],
+    world: World,
+    action: str,
+    service: str,
+    runbook: dict[Action, ActionSpec],
     rng: np.random.Generator,
 ) -> tuple[float, bool]:
     """Duration and outcome of an action, drawn now (failover uses the service's own

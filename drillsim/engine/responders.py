@@ -84,11 +84,23 @@ class ResponderPool:
         rng = self.rng_for(f"page/{name}/{incident.id}/{loop}/{level}")
         at = self.clock.at(self.env.now)
         asleep = is_asleep(r.person, at)
-        self.log.record(PageSent(t=self.env.now, incident=incident.id, person=name, level=level,
-                                 loop=loop, off_hours=is_off_hours(r.person, at), asleep=asleep))
+        self.log.record(
+            PageSent(
+                t=self.env.now,
+                incident=incident.id,
+                person=name,
+                level=level,
+                loop=loop,
+                off_hours=is_off_hours(r.person, at),
+                asleep=asleep,
+            )
+        )
         prof, d = r.person.profile, self.defaults
-        miss = (prof.asleep_miss if prof.asleep_miss is not None else d.asleep_miss) if asleep \
+        miss = (
+            (prof.asleep_miss if prof.asleep_miss is not None else d.asleep_miss)
+            if asleep
             else (prof.miss if prof.miss is not None else d.miss)
+        )
         if rng.random() < miss:
             self.log.record(PageMissed(t=self.env.now, incident=incident.id, person=name))
             return
@@ -104,7 +116,9 @@ class ResponderPool:
             if incident not in r.waiting:
                 r.waiting.append(incident)
             return
-        self.log.record(PageAcknowledged(t=self.env.now, incident=incident.id, person=r.person.name))
+        self.log.record(
+            PageAcknowledged(t=self.env.now, incident=incident.id, person=r.person.name)
+        )
         incident.owner = r.person.name
         incident.acked.succeed(r.person.name)
         r.busy_with = incident
@@ -151,18 +165,43 @@ class ResponderPool:
                 yield self.env.timeout(d.verify.sample(rng))
                 continue
             service, action, correct = self._hypothesis(rng, incident, fault, attempt, skilled)
-            self.log.record(HypothesisFormed(t=self.env.now, incident=incident.id, person=name,
-                                             service=service, correct=correct))
-            duration, success = remediation.action_plan(self.world, action, service, self.runbook, rng)
-            self.log.record(ActionStarted(t=self.env.now, incident=incident.id, person=name,
-                                          action=action, service=service))
+            self.log.record(
+                HypothesisFormed(
+                    t=self.env.now,
+                    incident=incident.id,
+                    person=name,
+                    service=service,
+                    correct=correct,
+                )
+            )
+            duration, success = remediation.action_plan(
+                self.world, action, service, self.runbook, rng
+            )
+            self.log.record(
+                ActionStarted(
+                    t=self.env.now,
+                    incident=incident.id,
+                    person=name,
+                    action=action,
+                    service=service,
+                )
+            )
             remediation.begin(self.world, action, service)
             yield self.env.timeout(duration)
-            effective = remediation.complete(self.world, action, service, success, name,
-                                             fault if correct else None)
-            self.log.record(ActionCompleted(t=self.env.now, incident=incident.id, person=name,
-                                            action=action, service=service, success=success,
-                                            effective=effective))
+            effective = remediation.complete(
+                self.world, action, service, success, name, fault if correct else None
+            )
+            self.log.record(
+                ActionCompleted(
+                    t=self.env.now,
+                    incident=incident.id,
+                    person=name,
+                    action=action,
+                    service=service,
+                    success=success,
+                    effective=effective,
+                )
+            )
             yield self.env.timeout(d.verify.sample(rng))
             if not correct:
                 yield self.env.timeout(investigate.sample(rng) * slow * 0.5)
@@ -182,12 +221,19 @@ class ResponderPool:
         """The earliest still-active fault behind the incident (ground truth)."""
         active = [self.world.active[f] for f in incident.faults if f in self.world.active]
         if not active:
-            active = [f for f in self.world.active.values()
-                      if any(s in f.services for s in incident.services)]
+            active = [
+                f
+                for f in self.world.active.values()
+                if any(s in f.services for s in incident.services)
+            ]
         return min(active, key=lambda f: (f.started_s, f.id)) if active else None
 
     def _hypothesis(
-        self, rng: np.random.Generator, incident: Incident, fault: ActiveFault, attempt: int,
+        self,
+        rng: np.random.Generator,
+        incident: Incident,
+        fault: ActiveFault,
+        attempt: int,
         skilled: bool,
     ) -> tuple[str, str, bool]:
         """Pick a suspect: the root cause, or (misled by symptom alerts) a symptom service."""

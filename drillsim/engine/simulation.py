@@ -53,27 +53,54 @@ class Simulation:
         rng = self.streams.generator
         self.traffic = {
             s.name: TrafficCurve(s.traffic, self.clock, topology.tz)
-            for s in topology.services if s.traffic is not None
+            for s in topology.services
+            if s.traffic is not None
         }
         self.world = World(self.sched, topology, self.log, self.traffic, rng("world/auto-failover"))
-        self.faults = plan_faults(scenario.faults, topology, self.world, self.streams, self.horizon_s)
-        self.desk = IncidentDesk(self.env, self.world, drill.routing.model, scenario.severity,
-                                 self.log, self._escalate)
-        self.monitors = MonitorSet(self.sched, self.world, drill.rules.model, topology, rng,
-                                   self._on_alert, self.horizon_s)
-        self.pipeline = AlertPipeline(self.sched, drill.routing.model, self.log, self.clock,
-                                      self.desk.deliver, self.monitors.annotations_for)
-        self.responders = ResponderPool(self.env, drill.oncall.model.people, scenario.responders,
-                                        scenario.runbook, self.world, self.desk, self.clock,
-                                        self.log, rng)
+        self.faults = plan_faults(
+            scenario.faults, topology, self.world, self.streams, self.horizon_s
+        )
+        self.desk = IncidentDesk(
+            self.env, self.world, drill.routing.model, scenario.severity, self.log, self._escalate
+        )
+        self.monitors = MonitorSet(
+            self.sched, self.world, drill.rules.model, topology, rng, self._on_alert, self.horizon_s
+        )
+        self.pipeline = AlertPipeline(
+            self.sched,
+            drill.routing.model,
+            self.log,
+            self.clock,
+            self.desk.deliver,
+            self.monitors.annotations_for,
+        )
+        self.responders = ResponderPool(
+            self.env,
+            drill.oncall.model.people,
+            scenario.responders,
+            scenario.runbook,
+            self.world,
+            self.desk,
+            self.clock,
+            self.log,
+            rng,
+        )
         FaultInjector(self.sched, self.world, self.log).schedule(self.faults)
 
     def _on_alert(self, alert: AlertState, firing: bool) -> None:
         self.pipeline.receive(alert, firing)
 
     def _escalate(self, incident: Incident) -> None:
-        self.env.process(run_escalation(self.env, incident, self.drill.oncall.model, self.clock,
-                                        self.log, self.responders.page))
+        self.env.process(
+            run_escalation(
+                self.env,
+                incident,
+                self.drill.oncall.model,
+                self.clock,
+                self.log,
+                self.responders.page,
+            )
+        )
 
     def _started(self) -> DrillStarted:
         scenario, topology = self.drill.scenario.model, self.drill.topology.model
@@ -81,18 +108,27 @@ class Simulation:
         for s in topology.services:
             curve = self.traffic.get(s.name)
             daily = curve.mean_daily_requests() if curve else 0.0
-            services.append({
-                "name": s.name, "team": s.team, "tier": s.tier,
-                "slo_availability": s.slo.availability,
-                "slo_window_s": s.slo.window,
-                "budget_requests": (1.0 - s.slo.availability) * daily * s.slo.window / 86400.0,
-            })
+            services.append(
+                {
+                    "name": s.name,
+                    "team": s.team,
+                    "tier": s.tier,
+                    "slo_availability": s.slo.availability,
+                    "slo_window_s": s.slo.window,
+                    "budget_requests": (1.0 - s.slo.availability) * daily * s.slo.window / 86400.0,
+                }
+            )
         people = [{"name": p.name, "tz": p.tz} for p in self.drill.oncall.model.people]
         return DrillStarted(
-            t=0.0, scenario=scenario.name, seed=self.seed, replication=self.replication,
+            t=0.0,
+            scenario=scenario.name,
+            seed=self.seed,
+            replication=self.replication,
             start=self.clock.start.isoformat(),
-            tz=getattr(self.clock.start.tzinfo, "key", "UTC"), duration_s=self.horizon_s,
-            services=tuple(services), people=tuple(people),
+            tz=getattr(self.clock.start.tzinfo, "key", "UTC"),
+            duration_s=self.horizon_s,
+            services=tuple(services),
+            people=tuple(people),
         )
 
     def run(self) -> RunResult:
@@ -103,5 +139,5 @@ class Simulation:
             self.world.accrue(name, self.horizon_s)
         self.log.record(DrillEnded(t=self.horizon_s))
         # SimPy numbers every scheduled event; the next id is the count so far.
-        events = next(self.env._eid)  # noqa: SLF001
+        events = next(self.env._eid)
         return RunResult(self.seed, self.replication, self.log, events)

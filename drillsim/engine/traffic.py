@@ -44,7 +44,9 @@ class TrafficCurve:
         while t < t1_s:
             f_start, t_hour, f_hour = self._factor_and_next_hour(t)
             end = min(t_hour, t1_s)
-            f_end = f_start + (f_hour - f_start) * (end - t) / (t_hour - t) if t_hour > t else f_start
+            f_end = (
+                f_start + (f_hour - f_start) * (end - t) / (t_hour - t) if t_hour > t else f_start
+            )
             total += (f_start + f_end) / 2.0 * (end - t)
             t = end
         return total

@@ -71,13 +71,13 @@ class World:
         self.switching: set[str] = set()
         self.extra_replicas: dict[str, int] = {}
         self.visible: dict[str, Health] = dict(self.model.healthy)
-        self.causes: dict[str, tuple[str, ...]] = {n: () for n in self.model.names}
+        self.causes: dict[str, tuple[str, ...]] = dict.fromkeys(self.model.names, ())
         self._target: dict[str, Health] = dict(self.model.healthy)
         self._target_causes: dict[str, tuple[str, ...]] = dict(self.causes)
         self._series = {n: _Series([0.0], [h]) for n, h in self.visible.items()}
-        self._applied_gen: dict[str, int] = {n: -1 for n in self.model.names}
+        self._applied_gen: dict[str, int] = dict.fromkeys(self.model.names, -1)
         self._gen = 0
-        self._last_change = {n: 0.0 for n in self.model.names}
+        self._last_change = dict.fromkeys(self.model.names, 0.0)
         self._listeners: dict[str, list[Callable[[str], None]]] = {n: [] for n in self.model.names}
         self._replica_slots = {s.name: topology.placement_of(s) for s in topology.services}
         self._standby = {
@@ -145,8 +145,11 @@ class World:
     def faults_fixed_by(self, action: str, service: str) -> list[ActiveFault]:
         """Active faults that ``action`` on ``service`` ends (not fixed-duration ones)."""
         return [
-            f for f in self.active.values()
-            if f.spec.remedy_action == action and service in f.services and f.spec.ends != "duration"
+            f
+            for f in self.active.values()
+            if f.spec.remedy_action == action
+            and service in f.services
+            and f.spec.ends != "duration"
         ]
 
     def start_switchover(self, service: str) -> None:
@@ -235,13 +238,17 @@ class World:
         target = self.model.evaluate(states)
         causes = self._attribute(faults, target)
         changed = [
-            n for n in self.model.names
+            n
+            for n in self.model.names
             if not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n]
         ]
         if not changed:
             return
-        own_changed = {n for n in set(states) | set(self._own_prev)
-                       if states.get(n, _CLEAN) != self._own_prev.get(n, _CLEAN)}
+        own_changed = {
+            n
+            for n in set(states) | set(self._own_prev)
+            if states.get(n, _CLEAN) != self._own_prev.get(n, _CLEAN)
+        }
         self._own_prev = states
         delays = nx.multi_source_dijkstra_path_length(
             self._dependents, own_changed or set(changed), weight="propagation_s"
@@ -250,11 +257,14 @@ class World:
         for name in changed:
             self._target[name] = target[name]
             self._target_causes[name] = causes[name]
-            self.sched.after(delays.get(name, 0.0), self._apply, name, self._gen,
-                             target[name], causes[name])
+            self.sched.after(
+                delays.get(name, 0.0), self._apply, name, self._gen, target[name], causes[name]
+            )
         self._schedule_auto_failover(states)
 
-    def _attribute(self, faults: list[ActiveFault], target: dict[str, Health]) -> dict[str, tuple[str, ...]]:
+    def _attribute(
+        self, faults: list[ActiveFault], target: dict[str, Health]
+    ) -> dict[str, tuple[str, ...]]:
         """Which faults each service's state is due to (ground truth for scoring)."""
         result: dict[str, list[str]] = {n: [] for n in self.model.names}
         if len(faults) == 1:
@@ -287,10 +297,17 @@ class World:
         else:
             series.times.append(now)
             series.values.append(health)
-        self.log.record(ServiceHealthChanged(
-            t=now, service=name, error_rate=health.error_rate, latency_s=health.latency_s,
-            up=health.up, saturation=health.saturation, causes=causes,
-        ))
+        self.log.record(
+            ServiceHealthChanged(
+                t=now,
+                service=name,
+                error_rate=health.error_rate,
+                latency_s=health.latency_s,
+                up=health.up,
+                saturation=health.saturation,
+                causes=causes,
+            )
+        )
         for callback in self._listeners[name]:
             callback(name)
 
@@ -309,8 +326,15 @@ class World:
         failed = h.error_rate * curve.requests(since, now)
         user_minutes = impacted * curve.user_seconds(since, now) / 60.0
         if failed > 0 or user_minutes > 0:
-            self.log.record(ImpactAccrued(t=now, service=name, since=since,
-                                          failed_requests=failed, user_minutes=user_minutes))
+            self.log.record(
+                ImpactAccrued(
+                    t=now,
+                    service=name,
+                    since=since,
+                    failed_requests=failed,
+                    user_minutes=user_minutes,
+                )
+            )
 
     def _schedule_auto_failover(self, states: dict[str, OwnState]) -> None:
         for name in self._standby:
@@ -334,7 +358,6 @@ class World:
         self.sched.after(red.switchover, self.finish_switchover, name, success)
 
 
-
 def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:
     region, zone = slot
     if fault.region is not None:
@@ -342,7 +365,9 @@ def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:
     return fault.zone is not None and (region, zone) == fault.zone
 
 
-def _standby_location(topology: Topology, name: str, red: object, slots: list[tuple[str, str]]) -> tuple[str, str]:
+def _standby_location(
+    topology: Topology, name: str, red: object, slots: list[tuple[str, str]]
+) -> tuple[str, str]:
     assert isinstance(red, ActiveStandby)
     if red.standby_region is not None:
         zones = topology.regions[red.standby_region].zones
@@ -353,4 +378,3 @@ def _standby_location(topology: Topology, name: str, red: object, slots: list[tu
     region = slots[0][0] if slots else next(iter(topology.regions))
     zones = topology.regions[region].zones
     return region, zones[1 % len(zones)]
-

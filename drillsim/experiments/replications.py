@@ -99,7 +99,9 @@ def confidence_interval(values: list[float]) -> dict[str, float | int | None]:
     return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
 
 
-def summarise_replications(outcomes: list[DrillOutcome]) -> dict[str, dict[str, float | int | None]]:
+def summarise_replications(
+    outcomes: list[DrillOutcome],
+) -> dict[str, dict[str, float | int | None]]:
     """Per headline KPI: mean and 95% CI over the replications where it is defined."""
     out = {}
     for name, read in HEADLINE.items():
@@ -113,6 +115,12 @@ def long_rows(outcomes: list[DrillOutcome]) -> list[dict[str, Any]]:
     rows = []
     for o in outcomes:
         for name, read in HEADLINE.items():
-            rows.append({"replication": o.result.replication, "seed": o.result.seed,
-                         "kpi": name, "value": read(o.scorecard)})
+            rows.append(
+                {
+                    "replication": o.result.replication,
+                    "seed": o.result.seed,
+                    "kpi": name,
+                    "value": read(o.scorecard),
+                }
+            )
     return rows

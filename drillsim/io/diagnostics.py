@@ -19,13 +19,22 @@ from drillsim.errors import Issue
 from drillsim.io.yamlsource import Mark, PathKey, Source, render_path
 
 
-def validation_issues(source: Source, error: ValidationError, model: type[BaseModel]) -> list[Issue]:
+def validation_issues(
+    source: Source, error: ValidationError, model: type[BaseModel]
+) -> list[Issue]:
     """One issue per pydantic error, located in ``source``."""
     issues = []
     for err in error.errors(include_url=False):
         path = _data_path(source.data, err["loc"])
         issues.append(_issue(source, model, path, err))
     return issues
+
+
+def _has(container: Any, part: Any) -> bool:
+    """Whether ``container[part]`` exists (a dict key or an in-range list index)."""
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
@@ -38,10 +47,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     cursor = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(cursor, list) and isinstance(part, int) and 0 <= part < len(cursor):
-            out.append(part)
-            cursor = cursor[part]
-        elif isinstance(cursor, dict) and part in cursor:
+        if _has(cursor, part):
             out.append(part)
             cursor = cursor[part]
         elif isinstance(cursor, dict) and last and isinstance(part, str | int):
@@ -64,8 +70,9 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
     if kind == "missing":
         parent, key = path[:-1], path[-1]
         mark = source.marks.value(parent)
-        return _at(source, mark, parent, f"missing required key {key!r}",
-                   f"add '{key}:' to this mapping")
+        return _at(
+            source, mark, parent, f"missing required key {key!r}", f"add '{key}:' to this mapping"
+        )
     if kind == "extra_forbidden":
         key = path[-1]
         allowed = _allowed_keys(model, path[:-1], source.data)
@@ -95,8 +102,18 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
         hint = f"expected one of: {', '.join(options)}"
         if close:
             hint += f" (did you mean {close[0]!r}?)"
-    elif kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type",
-                  "model_type", "int_parsing", "float_parsing", "bool_parsing"):
+    elif kind in (
+        "string_type",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "dict_type",
+        "list_type",
+        "model_type",
+        "int_parsing",
+        "float_parsing",
+        "bool_parsing",
+    ):
         msg = _type_message(kind, err.get("input"))
     if mark is not None and mark.plain and mark.raw is not None:
         hint = hint or _yaml11_hint(mark, value, msg)
@@ -112,8 +129,9 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
 _WORD_RE = re.compile(r"(?<![\w-])\w+(?![\w-])")  # whole words, not parts of eu-west
 
 
-def _place_model_error(data: Any, model: type[BaseModel], path: PathKey,
-                       msg: str) -> tuple[PathKey, str, str, bool]:
+def _place_model_error(
+    data: Any, model: type[BaseModel], path: PathKey, msg: str
+) -> tuple[PathKey, str, str, bool]:
     """Locate a whole-mapping error (a model validator's) at the key it is about.
 
     Such an error carries the path of the mapping, not of the value at fault. When the
@@ -156,11 +174,32 @@ def _get(data: Any, path: PathKey) -> Any:
 
 
 _UNIT_WORDS = {
-    "ms": "ms", "msec": "ms", "msecs": "ms", "millisecond": "ms", "milliseconds": "ms",
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "d": "d", "day": "d", "days": "d", "w": "w", "week": "w", "weeks": "w",
+    "ms": "ms",
+    "msec": "ms",
+    "msecs": "ms",
+    "millisecond": "ms",
+    "milliseconds": "ms",
+    "s": "s",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "m": "m",
+    "min": "m",
+    "mins": "m",
+    "minute": "m",
+    "minutes": "m",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "w": "w",
+    "week": "w",
+    "weeks": "w",
 }
 
 
@@ -184,9 +223,15 @@ def _duration_hint(msg: str, value: Any) -> str:
 
 def _type_message(kind: str, value: Any) -> str:
     wanted = {
-        "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
-        "float_type": "a number", "float_parsing": "a number", "bool_type": "true or false",
-        "bool_parsing": "true or false", "dict_type": "a mapping", "list_type": "a list",
+        "string_type": "a string",
+        "int_type": "an integer",
+        "int_parsing": "an integer",
+        "float_type": "a number",
+        "float_parsing": "a number",
+        "bool_type": "true or false",
+        "bool_parsing": "true or false",
+        "dict_type": "a mapping",
+        "list_type": "a list",
         "model_type": "a mapping",
     }[kind]
     return f"expected {wanted}, got {_describe(value)}"
@@ -207,11 +252,11 @@ def _describe(value: Any) -> str:
 def _yaml11_hint(mark: Mark, value: Any, msg: str) -> str:
     raw = mark.raw or ""
     if isinstance(value, bool) and raw.lower() not in ("true", "false"):
-        return f"YAML 1.1 reads unquoted {raw} as a boolean; quote the value: \"{raw}\""
+        return f'YAML 1.1 reads unquoted {raw} as a boolean; quote the value: "{raw}"'
     if isinstance(value, int) and ":" in raw:
-        return f"YAML 1.1 reads unquoted {raw} as the number {value}; quote it: \"{raw}\""
+        return f'YAML 1.1 reads unquoted {raw} as the number {value}; quote it: "{raw}"'
     if isinstance(value, int | float) and not isinstance(value, bool) and "duration" in msg:
-        return f"give a unit, e.g. \"{raw}s\" or \"{raw}m\"" if raw.replace(".", "").isdigit() else ""
+        return f'give a unit, e.g. "{raw}s" or "{raw}m"' if raw.replace(".", "").isdigit() else ""
     return ""
 
 
@@ -219,7 +264,11 @@ def _tz_hint(value: Any) -> str:
     from zoneinfo import available_timezones
 
     close = difflib.get_close_matches(str(value), sorted(available_timezones()), n=1)
-    return f"use an IANA name (did you mean {close[0]!r}?)" if close else "use an IANA name like Europe/Berlin"
+    return (
+        f"use an IANA name (did you mean {close[0]!r}?)"
+        if close
+        else "use an IANA name like Europe/Berlin"
+    )
 
 
 def _lower_first(text: str) -> str:
@@ -229,9 +278,7 @@ def _lower_first(text: str) -> str:
 def _exists(data: Any, path: PathKey) -> bool:
     cursor = data
     for part in path:
-        if isinstance(cursor, dict) and part in cursor:
-            cursor = cursor[part]
-        elif isinstance(cursor, list) and isinstance(part, int) and 0 <= part < len(cursor):
+        if _has(cursor, part):
             cursor = cursor[part]
         else:
             return False
@@ -283,8 +330,11 @@ def _models_in(tp: Any) -> list[type[BaseModel]]:
 
 
 def _items_of(tp: Any) -> list[Any]:
-    out = []
-    for t in [tp, *(a for a in _args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType))]:
+    out: list[Any] = []
+    for t in [
+        tp,
+        *(a for a in _args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType)),
+    ]:
         if typing.get_origin(t) in (list, tuple):
             out.extend(typing.get_args(t)[:1])
     return out
@@ -292,7 +342,10 @@ def _items_of(tp: Any) -> list[Any]:
 
 def _values_of(tp: Any) -> list[Any]:
     out = []
-    for t in [tp, *(a for a in _args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType))]:
+    for t in [
+        tp,
+        *(a for a in _args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType)),
+    ]:
         if typing.get_origin(t) is dict:
             out.append(typing.get_args(t)[1])
     return out

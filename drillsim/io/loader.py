@@ -35,7 +35,9 @@ class Document(Generic[M]):
         marks = self.source.marks
         mark = marks.key(path) if key else marks.value(path)
         line, col = (mark.line, mark.col) if mark else (0, 0)
-        return Issue(self.source.file, line, col, render_path(path, self.source.data), message, hint)
+        return Issue(
+            self.source.file, line, col, render_path(path, self.source.data), message, hint
+        )
 
 
 def display_name(path: Path) -> str:
@@ -46,7 +48,9 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def load_document(path: Path, expect: str | None = None) -> tuple[Document[Any] | None, list[Issue]]:
+def load_document(
+    path: Path, expect: str | None = None
+) -> tuple[Document[Any] | None, list[Issue]]:
     """Parse and validate one document; ``expect`` names the kind it must be."""
     source, issues = read_source(path, display_name(path))
     if source is None:
@@ -66,7 +70,17 @@ def load_document(path: Path, expect: str | None = None) -> tuple[Document[Any] 
     if expect and kind != expect:
         mark = source.marks.value(("kind",))
         line, col = (mark.line, mark.col) if mark else (1, 1)
-        return None, [*issues, Issue(source.file, line, col, "kind", f"expected a {expect}, got {kind!r}")]
+        return None, [
+            *issues,
+            Issue(
+                source.file,
+                line,
+                col,
+                "kind",
+                f"expected kind {expect!r}, got {kind!r}",
+                f"this command takes a {expect} document",
+            ),
+        ]
     model_cls = KINDS[kind]
     try:
         model = model_cls.model_validate(data)
@@ -130,16 +144,31 @@ def load_drill(path: Path) -> Drill:
             value = value[part]
         target = (path.parent / str(value)).resolve()
         if not target.is_file():
-            issues.append(scenario.issue(ref_path, f"{kind} file not found: {value!r}",
-                                         f"paths are relative to {display_name(path.parent)}/"))
+            issues.append(
+                scenario.issue(
+                    ref_path,
+                    f"file not found: {value!r}",
+                    f"paths are relative to {display_name(path.parent)}/",
+                )
+            )
             continue
-        doc, doc_issues = load_document(target, expect=kind)
+        doc, doc_issues = load_document(target)
         issues.extend(doc_issues)
-        if doc is not None:
+        if doc is not None and doc.source.data["kind"] != kind:
+            issues.append(
+                scenario.issue(
+                    ref_path,
+                    f"{value!r} has kind {doc.source.data['kind']!r}, not {kind!r}",
+                    f"point '{'.'.join(map(str, ref_path))}' at a file with 'kind: {kind}'",
+                )
+            )
+        elif doc is not None:
             loaded[role] = doc
     if issues:
         raise ConfigError(issues)
-    drill = Drill(scenario, loaded["topology"], loaded["oncall"], loaded["rules"], loaded["routing"])
+    drill = Drill(
+        scenario, loaded["topology"], loaded["oncall"], loaded["rules"], loaded["routing"]
+    )
     problems = check_references(drill)
     if problems:
         raise ConfigError(problems)

@@ -14,14 +14,19 @@ from drillsim.errors import Issue
 
 if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
+    from drillsim.spec.alerting import Route
 
 
-_PLURALS = {"person": "people", "escalation policy": "escalation policies",
-            "dependency": "dependencies"}
+_PLURALS = {
+    "person": "people",
+    "escalation policy": "escalation policies",
+    "dependency": "dependencies",
+}
 
 
-def _unknown(doc: Document, path: tuple, what: str, name: str, known: Iterable[str],
-             known_as: str = "") -> Issue:
+def _unknown(
+    doc: Document, path: tuple, what: str, name: str, known: Iterable[str], known_as: str = ""
+) -> Issue:
     """``unknown <what> 'name'``, hinting the known names (labelled ``known_as``)."""
     names = sorted(known)
     close = difflib.get_close_matches(name, names, n=1)
@@ -39,8 +44,13 @@ def _duplicates(doc: Document, items: list, key: str, path: tuple, what: str) ->
     for i, item in enumerate(items):
         name = getattr(item, key)
         if name in seen:
-            out.append(doc.issue((*path, i, key), f"duplicate {what} {name!r}",
-                                 f"first defined at {path[-1]}[{seen[name]}]"))
+            out.append(
+                doc.issue(
+                    (*path, i, key),
+                    f"duplicate {what} {name!r}",
+                    f"first defined at {path[-1]}[{seen[name]}]",
+                )
+            )
         else:
             seen[name] = i
     return out
@@ -59,29 +69,45 @@ def check_topology(doc: Document) -> list[Issue]:
             issues.append(_unknown(doc, (*base, "team"), "team", svc.team, teams))
         for j, dep in enumerate(svc.depends_on):
             if dep.service == svc.name:
-                issues.append(doc.issue((*base, "depends_on", j, "service"),
-                                        "a service cannot depend on itself"))
+                issues.append(
+                    doc.issue(
+                        (*base, "depends_on", j, "service"), "a service cannot depend on itself"
+                    )
+                )
             elif dep.service not in names:
-                issues.append(_unknown(doc, (*base, "depends_on", j, "service"), "service",
-                                       dep.service, names))
+                issues.append(
+                    _unknown(
+                        doc, (*base, "depends_on", j, "service"), "service", dep.service, names
+                    )
+                )
         if svc.placement:
             for j, region in enumerate(svc.placement.regions):
                 if region not in topo.regions:
-                    issues.append(_unknown(doc, (*base, "placement", "regions", j), "region",
-                                           region, topo.regions))
-            zones = {z for r in svc.placement.regions if r in topo.regions
-                     for z in topo.regions[r].zones}
+                    issues.append(
+                        _unknown(
+                            doc, (*base, "placement", "regions", j), "region", region, topo.regions
+                        )
+                    )
+            zones = {
+                z for r in svc.placement.regions if r in topo.regions for z in topo.regions[r].zones
+            }
             for j, zone in enumerate(svc.placement.zones or []):
                 if zone not in zones:
-                    issues.append(_unknown(doc, (*base, "placement", "zones", j), "zone", zone, zones))
+                    issues.append(
+                        _unknown(doc, (*base, "placement", "zones", j), "zone", zone, zones)
+                    )
         red = svc.redundancy
         if red is not None and red.mode == "k-of-n" and red.k > svc.replicas:
-            issues.append(doc.issue((*base, "redundancy", "k"),
-                                    f"k={red.k} is more than the {svc.replicas} replicas"))
-        if red is not None and red.mode == "active-standby" and red.standby_region:
-            if red.standby_region not in topo.regions:
-                issues.append(_unknown(doc, (*base, "redundancy", "standby_region"), "region",
-                                       red.standby_region, topo.regions))
+            issues.append(
+                doc.issue(
+                    (*base, "redundancy", "k"),
+                    f"k={red.k} is more than the {svc.replicas} replicas",
+                )
+            )
+        standby = red.standby_region if red is not None and red.mode == "active-standby" else None
+        if standby and standby not in topo.regions:
+            path = (*base, "redundancy", "standby_region")
+            issues.append(_unknown(doc, path, "region", standby, topo.regions))
     return issues
 
 
@@ -90,16 +116,20 @@ def check_oncall(doc: Document) -> list[Issue]:
     oc = doc.model
     issues = _duplicates(doc, oc.people, "name", ("people",), "person")
     issues += _duplicates(doc, oc.schedules, "name", ("schedules",), "schedule")
-    issues += _duplicates(doc, oc.escalation_policies, "name", ("escalation_policies",),
-                          "escalation policy")
+    issues += _duplicates(
+        doc, oc.escalation_policies, "name", ("escalation_policies",), "escalation policy"
+    )
     people = {p.name for p in oc.people}
     schedules = {s.name for s in oc.schedules}
     for i, sched in enumerate(oc.schedules):
         for j, layer in enumerate(sched.layers):
             for k, user in enumerate(layer.users):
                 if user not in people:
-                    issues.append(_unknown(doc, ("schedules", i, "layers", j, "users", k),
-                                           "person", user, people))
+                    issues.append(
+                        _unknown(
+                            doc, ("schedules", i, "layers", j, "users", k), "person", user, people
+                        )
+                    )
     for i, policy in enumerate(oc.escalation_policies):
         for j, rule in enumerate(policy.rules):
             for k, target in enumerate(rule.targets):
@@ -107,38 +137,57 @@ def check_oncall(doc: Document) -> list[Issue]:
                 if target.user is not None and target.user not in people:
                     issues.append(_unknown(doc, (*path, "user"), "person", target.user, people))
                 if target.schedule is not None and target.schedule not in schedules:
-                    issues.append(_unknown(doc, (*path, "schedule"), "schedule", target.schedule,
-                                           schedules))
+                    issues.append(
+                        _unknown(doc, (*path, "schedule"), "schedule", target.schedule, schedules)
+                    )
     return issues
 
 
 def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:
     """Routes use valid matchers and existing receivers; receivers name real policies."""
     from drillsim.alerting.matchers import parse_matchers
+    from drillsim.alerting.routing import RouteError, build_route_tree
 
     routing = doc.model
     issues = _duplicates(doc, routing.receivers, "name", ("receivers",), "receiver")
     receivers = {r.name for r in routing.receivers}
     policies = {p.name for p in oncall.model.escalation_policies} if oncall else None
 
-    def walk(route, path: tuple) -> None:
+    def walk(route: Route, path: tuple[str | int, ...]) -> None:
         if route.receiver is not None and route.receiver not in receivers:
             issues.append(_unknown(doc, (*path, "receiver"), "receiver", route.receiver, receivers))
         for j, text in enumerate(route.matchers):
             try:
                 parse_matchers([text])
             except ValueError as exc:
-                issues.append(doc.issue((*path, "matchers", j), str(exc),
-                                        'write matchers like severity="critical" or team=~"a|b"'))
+                issues.append(
+                    doc.issue(
+                        (*path, "matchers", j),
+                        str(exc),
+                        'write matchers like severity="critical" or team=~"a|b"',
+                    )
+                )
         for j, child in enumerate(route.routes):
             walk(child, (*path, "routes", j))
 
     walk(routing.route, ("route",))
+    if not issues:
+        try:
+            build_route_tree(routing.route)
+        except RouteError as exc:
+            issues.append(doc.issue(("route", *exc.loc), exc.reason))
     if policies is not None:
         for i, rec in enumerate(routing.receivers):
             if rec.escalation_policy is not None and rec.escalation_policy not in policies:
-                issues.append(_unknown(doc, ("receivers", i, "escalation_policy"),
-                                       "escalation policy", rec.escalation_policy, policies))
+                issues.append(
+                    _unknown(
+                        doc,
+                        ("receivers", i, "escalation_policy"),
+                        "escalation policy",
+                        rec.escalation_policy,
+                        policies,
+                    )
+                )
     return issues
 
 
@@ -150,11 +199,14 @@ def check_rules(doc: Document, topology: Document) -> list[Issue]:
     for i, rule in enumerate(doc.model.rules):
         for j, name in enumerate(rule.services.names or []):
             if name not in names:
-                issues.append(_unknown(doc, ("rules", i, "services", "names", j), "service",
-                                       name, names))
+                issues.append(
+                    _unknown(doc, ("rules", i, "services", "names", j), "service", name, names)
+                )
         for j, team in enumerate(rule.services.teams or []):
             if team not in teams:
-                issues.append(_unknown(doc, ("rules", i, "services", "teams", j), "team", team, teams))
+                issues.append(
+                    _unknown(doc, ("rules", i, "services", "teams", j), "team", team, teams)
+                )
     return issues
 
 
@@ -180,12 +232,24 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
         if fault.dependency is not None and t.service in names:
             deps = {d.service for d in topo.service(t.service).depends_on}
             if fault.dependency not in deps:
-                issues.append(_unknown(doc, ("faults", i, "dependency"), "dependency",
-                                       fault.dependency, deps,
-                                       known_as=f"dependencies of {t.service!r}"))
+                issues.append(
+                    _unknown(
+                        doc,
+                        ("faults", i, "dependency"),
+                        "dependency",
+                        fault.dependency,
+                        deps,
+                        known_as=f"dependencies of {t.service!r}",
+                    )
+                )
         if fault.at is not None and fault.at >= doc.model.duration:
-            issues.append(doc.issue(("faults", i, "at"), "starts after the drill has ended",
-                                    "make 'at' shorter than the scenario's duration"))
+            issues.append(
+                doc.issue(
+                    ("faults", i, "at"),
+                    "starts after the drill has ended",
+                    "make 'at' shorter than the scenario's duration",
+                )
+            )
     return issues
 
 
@@ -201,7 +265,8 @@ def check_references(drill: Drill) -> list[Issue]:
     for i, person in enumerate(drill.oncall.model.people):
         for j, skill in enumerate(person.skills):
             if skill not in services:
-                issues.append(_unknown(drill.oncall, ("people", i, "skills", j), "service", skill,
-                                       services))
+                issues.append(
+                    _unknown(drill.oncall, ("people", i, "skills", j), "service", skill, services)
+                )
     del people
     return issues

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from drillsim.errors import DrillsimError, Issue, ConfigError
+from drillsim.errors import ConfigError, DrillsimError, Issue
 
 
 def sha256_file(path: Path) -> str:
@@ -34,8 +34,9 @@ def write_results(target: Path, files: dict[str, str | bytes]) -> Path:
     Raises:
         DrillsimError: ``target`` exists and is not a drillsim results folder.
     """
-    if target.exists() and not (target.is_dir() and (
-            (target / "manifest.json").is_file() or not any(target.iterdir()))):
+    if target.exists() and not (
+        target.is_dir() and ((target / "manifest.json").is_file() or not any(target.iterdir()))
+    ):
         raise DrillsimError(
             f"{target}: exists and is not a drillsim results folder; refusing to overwrite it\n"
             "    choose another --out, or remove the folder yourself"
@@ -71,9 +72,21 @@ def read_events(results_dir: Path) -> list[dict[str, Any]]:
 
     path = results_dir / "events.jsonl"
     if not path.is_file():
-        raise ConfigError([Issue(str(results_dir), 0, 0, "", "no events.jsonl here",
-                                 "give a folder written by `drillsim run`")])
+        raise ConfigError(
+            [
+                Issue(
+                    str(results_dir),
+                    0,
+                    0,
+                    "",
+                    "no events.jsonl here",
+                    "give a folder written by `drillsim run`",
+                )
+            ]
+        )
     try:
         return read_jsonl(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ConfigError([Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]) from None
+        raise ConfigError(
+            [Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]
+        ) from None

@@ -7,6 +7,7 @@ from pathlib import Path
 from drillsim.errors import ConfigError, Issue
 from drillsim.io.loader import display_name, load_document, load_drill
 from drillsim.io.references import check_oncall, check_routing, check_topology
+from drillsim.spec import AlertRules, OnCall, Routing, Topology
 
 
 def validate_files(paths: list[Path]) -> list[str]:
@@ -43,12 +44,18 @@ def validate_files(paths: list[Path]) -> list[str]:
 
 
 def _describe(kind: str, model: object) -> str:
-    if kind == "Topology":
-        return (f"topology {model.name!r} with {len(model.services)} services in "  # type: ignore[attr-defined]
-                f"{len(model.regions)} regions")  # type: ignore[attr-defined]
-    if kind == "OnCall":
-        return (f"on-call with {len(model.people)} people, {len(model.schedules)} schedules, "  # type: ignore[attr-defined]
-                f"{len(model.escalation_policies)} escalation policies")  # type: ignore[attr-defined]
-    if kind == "AlertRules":
-        return f"{len(model.rules)} alert rules"  # type: ignore[attr-defined]
-    return f"routing tree with {len(model.receivers)} receivers"  # type: ignore[attr-defined]
+    if isinstance(model, Topology):
+        return (
+            f"topology {model.name!r} with {len(model.services)} services in "
+            f"{len(model.regions)} regions"
+        )
+    if isinstance(model, OnCall):
+        return (
+            f"on-call with {len(model.people)} people, {len(model.schedules)} schedules, "
+            f"{len(model.escalation_policies)} escalation policies"
+        )
+    if isinstance(model, AlertRules):
+        return f"{len(model.rules)} alert rules"
+    if isinstance(model, Routing):
+        return f"routing tree with {len(model.receivers)} receivers"
+    return kind

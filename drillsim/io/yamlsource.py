@@ -106,8 +106,10 @@ class _Builder:
 
     def issues(self, data: Any) -> list[Issue]:
         """The problems found while building, with paths rendered against the built data."""
-        return [Issue(self.file, mark.line, mark.col, render_path(path, data), message, hint)
-                for mark, path, message, hint in self.problems]
+        return [
+            Issue(self.file, mark.line, mark.col, render_path(path, data), message, hint)
+            for mark, path, message, hint in self.problems
+        ]
 
 
 def parse_text(text: str, file: str) -> tuple[Source | None, list[Issue]]:
@@ -144,8 +146,10 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[str, str]:
     if "'\\t'" in problem:
         return "a tab character cannot start a line or a value", "indent with spaces, not tabs"
     if problem.startswith("expected <block end>"):
-        return ("unexpected indentation",
-                "keys of one mapping, and items of one list, start in the same column")
+        return (
+            "unexpected indentation",
+            "keys of one mapping, and items of one list, start in the same column",
+        )
     if opened is not None and ("flow" in context or "quoted scalar" in context):
         where = f"line {opened.line + 1}, column {opened.column + 1}"
         char = opened.buffer[opened.pointer] if opened.buffer else ""
@@ -192,7 +196,9 @@ def render_path(path: PathKey, data: Any) -> str:
                 (k for k in ID_KEYS if isinstance(item, dict) and isinstance(item.get(k), str)),
                 None,
             )
-            out += f"[{id_key}={item[id_key]!r}]" if id_key else f"[{part}]"
+            out += (
+                f"[{id_key}={item[id_key]!r}]" if id_key and isinstance(item, dict) else f"[{part}]"
+            )
             cursor = item
         else:
             out += f".{part}" if out else str(part)

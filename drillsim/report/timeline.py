@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,19 +17,34 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
     """(actor, sentence) for one record, or None for records a reader need not see."""
     k = r["kind"]
     if k == "DrillStarted":
-        return "drillsim", f"drill {r['scenario']!r} started (seed {r['seed']}, replication {r['replication']})"
+        return (
+            "drillsim",
+            f"drill {r['scenario']!r} started (seed {r['seed']}, replication {r['replication']})",
+        )
     if k == "DeployStarted":
         return r["service"], f"deploy of {r['version']} started"
     if k == "FaultInjected":
-        ends = {"repaired": "until repaired", "self-heal": "heals by itself",
-                "duration": "for a fixed time"}[r["ends"]]
+        ends = {
+            "repaired": "until repaired",
+            "self-heal": "heals by itself",
+            "duration": "for a fixed time",
+        }[r["ends"]]
         return r["target"], f"FAULT {r['type']} {r['fault']} ({ends}; remedy: {r['remedy']})"
     if k == "FaultCleared":
         return r["by"], f"fault {r['fault']} cleared"
     if k == "ServiceHealthChanged":
-        state = "DOWN" if not r["up"] else (
-            f"errors {_pct(r['error_rate'])}, p99 {format_duration(r['latency_s'])}")
-        cause = f" (cause: {', '.join(r['causes'])})" if r["causes"] else " (healthy)" if not r["causes"] and r["error_rate"] == 0 else ""
+        state = (
+            "DOWN"
+            if not r["up"]
+            else (f"errors {_pct(r['error_rate'])}, p99 {format_duration(r['latency_s'])}")
+        )
+        cause = (
+            f" (cause: {', '.join(r['causes'])})"
+            if r["causes"]
+            else " (healthy)"
+            if not r["causes"] and r["error_rate"] == 0
+            else ""
+        )
         return r["service"], f"health: {state}{cause}"
     if k == "AlertFired":
         fp = " [false positive]" if r.get("false_positive") else ""
@@ -38,12 +53,22 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
         return "monitoring", f"alert {r['alert']} resolved ({r['fingerprint'][:8]})"
     if k == "NotificationSent":
         inc = f" -> {r['incident']}" if r["incident"] else ""
-        return "alertmanager", f"notify {r['receiver']}: {r['reason']} ({len(r['firing'])} firing, {len(r['resolved'])} resolved){inc}"
+        return (
+            "alertmanager",
+            f"notify {r['receiver']}: {r['reason']} "
+            f"({len(r['firing'])} firing, {len(r['resolved'])} resolved){inc}",
+        )
     if k == "IncidentOpened":
         return "incident", f"{r['incident']} opened [{r['severity']}] {r['title']}"
     if k == "PageSent":
-        flags = ", ".join(f for f, on in (("asleep", r["asleep"]), ("off hours", r["off_hours"])) if on)
-        return r["person"], f"paged for {r['incident']} (level {r['level'] + 1}, loop {r['loop'] + 1}{', ' + flags if flags else ''})"
+        flags = ", ".join(
+            f for f, on in (("asleep", r["asleep"]), ("off hours", r["off_hours"])) if on
+        )
+        return (
+            r["person"],
+            f"paged for {r['incident']} (level {r['level'] + 1}, loop {r['loop'] + 1}"
+            f"{', ' + flags if flags else ''})",
+        )
     if k == "PageMissed":
         return r["person"], f"misses the page for {r['incident']}"
     if k == "EscalationTimedOut":
@@ -73,8 +98,8 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
 def timeline_lines(records: list[dict[str, Any]], *, health: bool = True) -> list[str]:
     """One line per visible record: local wall time, offset, actor, event."""
     start_rec = next((r for r in records if r["kind"] == "DrillStarted"), None)
-    start = datetime.fromisoformat(start_rec["start"]).astimezone(timezone.utc) if start_rec else None
-    zone = ZoneInfo(start_rec.get("tz", "UTC")) if start_rec else timezone.utc
+    start = datetime.fromisoformat(start_rec["start"]).astimezone(UTC) if start_rec else None
+    zone = ZoneInfo(start_rec.get("tz", "UTC")) if start_rec else UTC
     lines = []
     for r in records:
         if r["kind"] == "ImpactAccrued" or (not health and r["kind"] == "ServiceHealthChanged"):
@@ -84,8 +109,11 @@ def timeline_lines(records: list[dict[str, Any]], *, health: bool = True) -> lis
             continue
         actor, text = told
         offset = _offset(r["t"])
-        wall = ((start + timedelta(seconds=r["t"])).astimezone(zone).strftime("%a %H:%M:%S")
-                if start else "")
+        wall = (
+            (start + timedelta(seconds=r["t"])).astimezone(zone).strftime("%a %H:%M:%S")
+            if start
+            else ""
+        )
         lines.append(f"{wall}  {offset:>9}  {actor:<16.16}  {text}")
     return lines
 

@@ -26,7 +26,12 @@ def summarise(values: Sequence[float]) -> dict[str, float | int | None]:
     n = len(xs)
     if n == 0:
         return {"count": 0, "mean": None, "median": None, "p90": None}
-    return {"count": n, "mean": sum(xs) / n, "median": _quantile(xs, 0.5), "p90": _quantile(xs, 0.9)}
+    return {
+        "count": n,
+        "mean": sum(xs) / n,
+        "median": _quantile(xs, 0.5),
+        "p90": _quantile(xs, 0.9),
+    }
 
 
 def _quantile(xs: Sequence[float], q: float) -> float:
@@ -57,13 +62,20 @@ class IncidentFacts:
         """Per-incident row for the scorecard (durations relative as documented)."""
         start = self.impact_start if self.impact_start is not None else self.opened
         return {
-            "id": self.id, "severity": self.severity, "services": self.services,
-            "faults": self.faults, "opened_s": self.opened, "owner": self.owner,
+            "id": self.id,
+            "severity": self.severity,
+            "services": self.services,
+            "faults": self.faults,
+            "opened_s": self.opened,
+            "owner": self.owner,
             "time_to_acknowledge_s": None if self.acked is None else self.acked - self.opened,
-            "time_to_mitigate_s": None if self.mitigated is None or not self.faults
+            "time_to_mitigate_s": None
+            if self.mitigated is None or not self.faults
             else self.mitigated - start,
             "time_to_resolve_s": None if self.resolved is None else self.resolved - start,
-            "resolution": self.resolution, "notifications": self.notifications, "pages": self.pages,
+            "resolution": self.resolution,
+            "notifications": self.notifications,
+            "pages": self.pages,
         }
 
 
@@ -79,8 +91,9 @@ def incident_facts(records: Iterable[dict[str, Any]]) -> list[IncidentFacts]:
         elif kind == "AlertFired":
             alert_faults[r["fingerprint"]] = tuple(r["faults"])
         elif kind == "IncidentOpened":
-            incidents[r["incident"]] = IncidentFacts(r["incident"], r["t"], r["severity"],
-                                                     list(r["services"]))
+            incidents[r["incident"]] = IncidentFacts(
+                r["incident"], r["t"], r["severity"], list(r["services"])
+            )
         elif kind == "NotificationSent" and r["incident"] in incidents:
             inc = incidents[r["incident"]]
             inc.notifications += 1
@@ -121,13 +134,22 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     detect = [first_alert[f] - t for f, t in fault_start.items() if f in first_alert]
 
     tta = [i.acked - i.opened for i in incidents if i.acked is not None]
-    tta_censored = [(i.acked if i.acked is not None else end) - i.opened for i in incidents
-                    if i.acked is not None or i.resolved is None]
+    tta_censored = [
+        (i.acked if i.acked is not None else end) - i.opened
+        for i in incidents
+        if i.acked is not None or i.resolved is None
+    ]
     real = [i for i in incidents if i.faults]
-    ttm = [i.mitigated - i.impact_start for i in real
-           if i.mitigated is not None and i.impact_start is not None]
-    ttr = [i.resolved - i.impact_start for i in real
-           if i.resolved is not None and i.impact_start is not None]
+    ttm = [
+        i.mitigated - i.impact_start
+        for i in real
+        if i.mitigated is not None and i.impact_start is not None
+    ]
+    ttr = [
+        i.resolved - i.impact_start
+        for i in real
+        if i.resolved is not None and i.impact_start is not None
+    ]
 
     failed: defaultdict[str, float] = defaultdict(float)
     user_minutes: defaultdict[str, float] = defaultdict(float)

@@ -75,8 +75,13 @@ class Scorecard:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for scorecard.json."""
-        return {"score": self.score, "parts": self.parts, "weights": self.weights,
-                "values": self.values, "kpis": self.kpis}
+        return {
+            "score": self.score,
+            "parts": self.parts,
+            "weights": self.weights,
+            "values": self.values,
+            "kpis": self.kpis,
+        }
 
 
 def score(kpis: dict[str, Any], scoring: Scoring) -> Scorecard:

@@ -91,7 +91,7 @@ class AlertRule(SpecModel):
         if self.signal == "latency_p99" and not isinstance(t, str):
             raise ValueError("a latency threshold is a duration like 500ms")
         if self.signal in ("error_rate", "availability", "saturation") and not 0 <= value <= 1:
-            raise ValueError(f"a {self.signal} threshold is a percentage like 5%")
+            raise ValueError(f"{self.signal} thresholds are percentages like 5%")
         return self
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
+from drillsim.spec.durations import parse_clock
 from drillsim.spec.types import (
     DistributionSpec,
     Fraction,
@@ -20,7 +21,6 @@ from drillsim.spec.types import (
     SpecModel,
     TimeZoneName,
 )
-from drillsim.spec.durations import parse_clock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
@@ -29,7 +29,7 @@ _SPAN_RE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 def _to_span(value: Any) -> tuple[int, int]:
     """``"23:00-07:00"`` -> (1380, 420) minutes; may wrap past midnight."""
     if not isinstance(value, str):
-        raise ValueError(f"expected a time span like \"23:00-07:00\", got {value!r}")
+        raise ValueError(f'expected a time span like "23:00-07:00", got {value!r}')
     m = _SPAN_RE.match(value)
     if not m:
         raise ValueError(f"cannot parse {value!r} as a time span like 23:00-07:00")
@@ -47,19 +47,19 @@ ClockSpan = Annotated[
 def _to_handoff(value: Any) -> tuple[int | None, int]:
     """``"mon 09:00"`` -> (0, 540); ``"09:00"`` -> (None, 540)."""
     if not isinstance(value, str):
-        raise ValueError(f"expected a handoff like \"mon 09:00\", got {value!r}")
+        raise ValueError(f'expected a handoff like "mon 09:00", got {value!r}')
     parts = value.strip().lower().split()
     if len(parts) == 1:
         return None, parse_clock(parts[0])
     if len(parts) == 2 and parts[0][:3] in WEEKDAYS:
         return WEEKDAYS.index(parts[0][:3]), parse_clock(parts[1])
-    raise ValueError(f"cannot parse {value!r} as a handoff like \"mon 09:00\"")
+    raise ValueError(f'cannot parse {value!r} as a handoff like "mon 09:00"')
 
 
 Handoff = Annotated[
     tuple[int | None, int],
     BeforeValidator(_to_handoff),
-    WithJsonSchema({"type": "string", "description": "\"mon 09:00\" (weekly) or \"09:00\""}),
+    WithJsonSchema({"type": "string", "description": '"mon 09:00" (weekly) or "09:00"'}),
 ]
 
 
@@ -116,7 +116,7 @@ class Layer(SpecModel):
     @model_validator(mode="after")
     def _daily_handoff_has_no_weekday(self) -> Layer:
         if self.rotation == "daily" and self.handoff[0] is not None:
-            raise ValueError("a daily rotation hands off at a time of day, e.g. \"09:00\"")
+            raise ValueError('a daily rotation hands off at a time of day, e.g. "09:00"')
         return self
 
 

@@ -106,18 +106,22 @@ class Fault(SpecModel):
             raise ValueError(f"'until: {self.until}' needs 'lasts'")
         if self.until == "repaired" and self.lasts is not None:
             raise ValueError("'until: repaired' ends only by a responder; remove 'lasts'")
-        needs = {"error-rate": "rate", "latency": "latency", "capacity-loss": "capacity",
-                 "partition": "dependency"}
+        needs = {
+            "error-rate": "rate",
+            "latency": "latency",
+            "capacity-loss": "capacity",
+            "partition": "dependency",
+        }
         field = needs.get(self.type)
         if field and getattr(self, field) is None:
-            raise ValueError(f"a {self.type} fault needs '{field}'")
+            raise ValueError(f"{self.type} faults need '{field}'")
         t = self.target
         if self.type == "zone-outage" and t.zone is None:
             raise ValueError("a zone-outage targets a zone, e.g. target: {zone: eu-west/a}")
         if self.type == "region-outage" and t.region is None:
             raise ValueError("a region-outage targets a region")
         if self.type not in ("zone-outage", "region-outage") and (t.zone or t.region):
-            raise ValueError(f"a {self.type} fault targets services, not a zone or region")
+            raise ValueError(f"{self.type} faults target services, not a zone or region")
         return self
 
     @property
@@ -210,7 +214,11 @@ class KpiTarget(SpecModel):
 
 
 SCORE_KEYS = (
-    "time_to_acknowledge", "time_to_mitigate", "customer_impact", "responder_load", "noise",
+    "time_to_acknowledge",
+    "time_to_mitigate",
+    "customer_impact",
+    "responder_load",
+    "noise",
     "time_to_detect",
 )
 """Parts of the drill score (see :mod:`drillsim.scoring.scorecard` for their KPIs)."""

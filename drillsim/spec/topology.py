@@ -6,6 +6,7 @@ propagates to ``a`` along hard edges and degrades ``a`` along soft ones.
 
 from __future__ import annotations
 
+import itertools
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -28,16 +29,82 @@ if TYPE_CHECKING:
 TRAFFIC_PROFILES: dict[str, tuple[float, ...]] = {
     "flat": (1.0,) * 24,
     "business-day": (
-        0.15, 0.10, 0.08, 0.08, 0.10, 0.15, 0.30, 0.55, 0.80, 0.95, 1.00, 1.00,
-        0.95, 1.00, 1.00, 0.95, 0.90, 0.80, 0.60, 0.45, 0.35, 0.30, 0.25, 0.20,
+        0.15,
+        0.10,
+        0.08,
+        0.08,
+        0.10,
+        0.15,
+        0.30,
+        0.55,
+        0.80,
+        0.95,
+        1.00,
+        1.00,
+        0.95,
+        1.00,
+        1.00,
+        0.95,
+        0.90,
+        0.80,
+        0.60,
+        0.45,
+        0.35,
+        0.30,
+        0.25,
+        0.20,
     ),
     "consumer-evening": (
-        0.35, 0.22, 0.15, 0.12, 0.10, 0.12, 0.20, 0.35, 0.45, 0.50, 0.55, 0.60,
-        0.65, 0.62, 0.60, 0.62, 0.68, 0.75, 0.85, 0.95, 1.00, 0.95, 0.75, 0.50,
+        0.35,
+        0.22,
+        0.15,
+        0.12,
+        0.10,
+        0.12,
+        0.20,
+        0.35,
+        0.45,
+        0.50,
+        0.55,
+        0.60,
+        0.65,
+        0.62,
+        0.60,
+        0.62,
+        0.68,
+        0.75,
+        0.85,
+        0.95,
+        1.00,
+        0.95,
+        0.75,
+        0.50,
     ),
     "batch-night": (
-        1.00, 1.00, 0.95, 0.90, 0.70, 0.40, 0.20, 0.15, 0.15, 0.15, 0.15, 0.15,
-        0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.15, 0.20, 0.30, 0.50, 0.80, 0.95,
+        1.00,
+        1.00,
+        0.95,
+        0.90,
+        0.70,
+        0.40,
+        0.20,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.15,
+        0.20,
+        0.30,
+        0.50,
+        0.80,
+        0.95,
     ),
 }
 
@@ -75,7 +142,7 @@ class Traffic(SpecModel):
 
 def _interpolate_circular(marks: list[tuple[int, float]], minute: int) -> float:
     extended = [(m - 1440, v) for m, v in marks] + marks + [(m + 1440, v) for m, v in marks]
-    for (m0, v0), (m1, v1) in zip(extended, extended[1:], strict=False):
+    for (m0, v0), (m1, v1) in itertools.pairwise(extended):
         if m0 <= minute <= m1:
             return v0 if m1 == m0 else v0 + (v1 - v0) * (minute - m0) / (m1 - m0)
     return marks[0][1]  # pragma: no cover - extended covers the whole day

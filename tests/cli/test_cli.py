@@ -79,8 +79,9 @@ def test_run_with_plots_writes_health_png(tmp_path: Path) -> None:
 
 def test_run_json_prints_the_scorecard(tmp_path: Path) -> None:
     """`--json` prints the scorecard as valid JSON with a score."""
-    result = _invoke("run", SCENARIO, "--seed", 1, "--out", tmp_path / "run", "--no-plots",
-                     "--json")
+    result = _invoke(
+        "run", SCENARIO, "--seed", 1, "--out", tmp_path / "run", "--no-plots", "--json"
+    )
     assert result.exit_code == 0, result.output
     card = json.loads(result.stdout)
     assert 0 <= card["score"] <= 100
@@ -90,8 +91,7 @@ def test_run_json_prints_the_scorecard(tmp_path: Path) -> None:
 def test_replications_write_runs_csv_and_a_ci_per_kpi(tmp_path: Path) -> None:
     """`--replications 3` writes long-format runs.csv and summary.json with a CI per KPI."""
     out = tmp_path / "run"
-    result = _invoke("run", SCENARIO, "--seed", 1, "--out", out, "--no-plots",
-                     "--replications", 3)
+    result = _invoke("run", SCENARIO, "--seed", 1, "--out", out, "--no-plots", "--replications", 3)
     assert result.exit_code == 0, result.output
     with (out / "runs.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
@@ -116,8 +116,18 @@ def test_fail_under_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_fail_under_not_met_exits_3_with_a_message(tmp_path: Path) -> None:
     """A drill scoring below `--fail-under 100` exits 3 and says by how much."""
-    result = _invoke("run", SCENARIO, "--seed", 1, "--out", tmp_path / "run", "--no-plots",
-                     "--json", "--fail-under", 100)
+    result = _invoke(
+        "run",
+        SCENARIO,
+        "--seed",
+        1,
+        "--out",
+        tmp_path / "run",
+        "--no-plots",
+        "--json",
+        "--fail-under",
+        100,
+    )
     score = json.loads(result.stdout)["score"]
     assert score < 100
     assert result.exit_code == 3

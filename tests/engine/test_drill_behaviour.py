@@ -17,10 +17,14 @@ def kinds(records: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 def test_failover_recovers_dependents_through_the_model(mini_drill: Drill) -> None:
     """After the database fails over, orders and web recover in dependency order."""
     rec = drillsim.run(mini_drill, seed=1).records
-    failover = next(r for r in kinds(rec, "ActionCompleted")
-                    if r["action"] == "failover" and r["success"])
-    recovered = {r["service"]: r["t"] for r in kinds(rec, "ServiceHealthChanged")
-                 if r["t"] >= failover["t"] and r["error_rate"] == 0}
+    failover = next(
+        r for r in kinds(rec, "ActionCompleted") if r["action"] == "failover" and r["success"]
+    )
+    recovered = {
+        r["service"]: r["t"]
+        for r in kinds(rec, "ServiceHealthChanged")
+        if r["t"] >= failover["t"] and r["error_rate"] == 0
+    }
     assert recovered["orders-db"] <= recovered["orders"] <= recovered["web"]
     assert recovered["orders"] - recovered["orders-db"] == 2.0  # orders -> db timeout 2s
     assert kinds(rec, "IncidentMitigated")
@@ -39,6 +43,7 @@ def test_propagation_delay_follows_dependency_timeouts(mini_drill: Drill) -> Non
 
 def test_automatic_failover_needs_no_responder(vary: Callable[..., Drill]) -> None:
     """An automatic active-standby switches over by itself after detection + switchover."""
+
     def auto(doc: dict[str, Any]) -> None:
         db = next(s for s in doc["services"] if s["name"] == "orders-db")
         db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
@@ -51,6 +56,7 @@ def test_automatic_failover_needs_no_responder(vary: Callable[..., Drill]) -> No
 
 def test_cyclic_topology_runs_to_the_end(vary: Callable[..., Drill]) -> None:
     """A dependency cycle through the crashed service does not hang the drill."""
+
     def cycle(doc: dict[str, Any]) -> None:
         db = next(s for s in doc["services"] if s["name"] == "orders-db")
         db["depends_on"] = [{"service": "orders", "kind": "soft"}]
@@ -61,9 +67,18 @@ def test_cyclic_topology_runs_to_the_end(vary: Callable[..., Drill]) -> None:
 
 def test_bad_deploy_starts_with_a_deploy_and_rollback_ends_it(vary: Callable[..., Drill]) -> None:
     """A bad deploy is preceded by its deploy event and is ended by a rollback."""
+
     def deploy(doc: dict[str, Any]) -> None:
-        doc["faults"] = [{"name": "v2", "type": "bad-deploy", "target": {"service": "orders"},
-                          "at": "5m", "rate": "40%", "version": "v2.3.1"}]
+        doc["faults"] = [
+            {
+                "name": "v2",
+                "type": "bad-deploy",
+                "target": {"service": "orders"},
+                "at": "5m",
+                "rate": "40%",
+                "version": "v2.3.1",
+            }
+        ]
 
     rec = drillsim.run(vary(scenario=deploy), seed=4).records
     i = next(n for n, r in enumerate(rec) if r["kind"] == "DeployStarted")
@@ -75,9 +90,18 @@ def test_bad_deploy_starts_with_a_deploy_and_rollback_ends_it(vary: Callable[...
 
 def test_zone_outage_is_evacuated(vary: Callable[..., Drill]) -> None:
     """A fixed-length zone outage hits the services placed there; responders evacuate."""
+
     def zone(doc: dict[str, Any]) -> None:
-        doc["faults"] = [{"name": "az-a", "type": "zone-outage", "target": {"zone": "eu-west/a"},
-                          "at": "5m", "until": "duration", "lasts": "3h"}]
+        doc["faults"] = [
+            {
+                "name": "az-a",
+                "type": "zone-outage",
+                "target": {"zone": "eu-west/a"},
+                "at": "5m",
+                "until": "duration",
+                "lasts": "3h",
+            }
+        ]
 
     rec = drillsim.run(vary(scenario=zone), seed=5).records
     injected = kinds(rec, "FaultInjected")[0]
@@ -88,10 +112,19 @@ def test_zone_outage_is_evacuated(vary: Callable[..., Drill]) -> None:
 
 def test_stochastic_arrivals_make_several_occurrences(vary: Callable[..., Drill]) -> None:
     """A fault with arrivals starts many times over a long drill, each with its own id."""
+
     def arrivals(doc: dict[str, Any]) -> None:
         doc["duration"] = "7d"
-        doc["faults"] = [{"name": "flaky", "type": "error-rate", "target": {"tier": 1},
-                          "rate": "20%", "arrivals": {"every": "1d"}, "lasts": "10m..1h"}]
+        doc["faults"] = [
+            {
+                "name": "flaky",
+                "type": "error-rate",
+                "target": {"tier": 1},
+                "rate": "20%",
+                "arrivals": {"every": "1d"},
+                "lasts": "10m..1h",
+            }
+        ]
 
     rec = drillsim.run(vary(scenario=arrivals), seed=6).records
     ids = [r["fault"] for r in kinds(rec, "FaultInjected")]

@@ -39,20 +39,37 @@ def test_fire_time_is_exact(mini_drill: Drill, seed: int) -> None:
     sim = Simulation(mini_drill, seed)
     records = sim.run().log.as_dicts()
     inst = next(i for i in sim.monitors.by_service["orders-db"] if i.rule.alert == "ServiceDown")
-    change = next(r["t"] for r in records if r["kind"] == "ServiceHealthChanged"
-                  and r["service"] == "orders-db")
+    change = next(
+        r["t"]
+        for r in records
+        if r["kind"] == "ServiceHealthChanged" and r["service"] == "orders-db"
+    )
     scrape = next_grid(change, inst.scrape_phase, 15.0)
     seen = next_grid(scrape, inst.eval_phase, 30.0)
-    fired = next(r["t"] for r in records if r["kind"] == "AlertFired"
-                 and r["labels"]["service"] == "orders-db" and r["alert"] == "ServiceDown")
+    fired = next(
+        r["t"]
+        for r in records
+        if r["kind"] == "AlertFired"
+        and r["labels"]["service"] == "orders-db"
+        and r["alert"] == "ServiceDown"
+    )
     assert fired == pytest.approx(seen + 30.0 * math.ceil(60.0 / 30.0))
 
 
 def test_a_blip_shorter_than_for_never_fires(vary: Callable[..., Drill]) -> None:
     """An outage that ends before ``for`` elapses leaves no alert for its service."""
+
     def blip(doc: dict[str, Any]) -> None:
-        doc["faults"] = [{"name": "blip", "type": "crash", "target": {"service": "recommendations"},
-                          "at": "5m", "until": "duration", "lasts": "20s"}]
+        doc["faults"] = [
+            {
+                "name": "blip",
+                "type": "crash",
+                "target": {"service": "recommendations"},
+                "at": "5m",
+                "until": "duration",
+                "lasts": "20s",
+            }
+        ]
 
     records = drillsim.run(vary(scenario=blip), seed=1).records
     assert not [r for r in records if r["kind"] == "AlertFired"]

@@ -66,10 +66,12 @@ CATALOGUE: dict[str, list[str]] = {
         "    expected one of: Scenario, Topology, OnCall, AlertRules, Routing "
         "(did you mean 'Topology'?)",
     ],
-    # The scenario's `topology:` points at an OnCall file. The loader reports it in the
-    # referenced file, without naming the scenario or giving a hint (see the report).
+    # The scenario's `topology:` points at an OnCall file: reported where the scenario
+    # says so, not in the (valid) referenced file.
     "wrong-kind.yaml": [
-        "mini/oncall.yaml:1:7: kind: expected a Topology, got 'OnCall'",
+        "invalid/wrong-kind.yaml:6:11: topology: '../mini/oncall.yaml' has kind 'OnCall', "
+        "not 'Topology'\n"
+        "    point 'topology' at a file with 'kind: Topology'",
     ],
     # references
     "unknown-service.yaml": [
@@ -169,7 +171,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "missing-topology-file.yaml": [
         "invalid/missing-topology-file.yaml:6:11: topology: "
-        "Topology file not found: '../mini/no-such-topology.yaml'\n"
+        "file not found: '../mini/no-such-topology.yaml'\n"
         "    paths are relative to invalid/",
     ],
     # one file, three independent mistakes, all reported in line order
@@ -254,14 +256,17 @@ def test_unquoted_leading_zero_clock_stays_a_string(tmp_path: Path) -> None:
     text = (DATA / "mini" / "oncall.yaml").read_text()
     assert 'handoff: "mon 09:00"' in text
     path = tmp_path / "oncall.yaml"
-    path.write_text(text.replace('rotation: weekly, handoff: "mon 09:00"',
-                                 "rotation: daily, handoff: 09:30"))
+    path.write_text(
+        text.replace('rotation: weekly, handoff: "mon 09:00"', "rotation: daily, handoff: 09:30")
+    )
     (line,) = validate_files([path])
     assert "on-call with 3 people" in line
 
 
-@pytest.mark.parametrize("name", ["unknown-service.yaml", "missing-topology-file.yaml",
-                                  "wrong-kind.yaml", "yaml-tab.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    ["unknown-service.yaml", "missing-topology-file.yaml", "wrong-kind.yaml", "yaml-tab.yaml"],
+)
 def test_run_on_a_bad_scenario_writes_nothing(name: str, tmp_path: Path) -> None:
     """`drillsim run` on bad input exits 1 with the same message and leaves no folder."""
     out = tmp_path / "results"

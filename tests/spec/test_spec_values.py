@@ -13,10 +13,19 @@ from drillsim.spec.distributions import Exponential, Fixed, LogNormal, Uniform, 
 from drillsim.spec.durations import format_duration, parse_clock, parse_duration, parse_percentage
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("90s", 90), ("15m", 900), ("1h30m", 5400), ("3d", 259200), ("250ms", 0.25), ("0", 0),
-    ("1w", 604800), ("1.5h", 5400),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90s", 90),
+        ("15m", 900),
+        ("1h30m", 5400),
+        ("3d", 259200),
+        ("250ms", 0.25),
+        ("0", 0),
+        ("1w", 604800),
+        ("1.5h", 5400),
+    ],
+)
 def test_parse_duration_known_values(text: str, seconds: float) -> None:
     """Each unit converts to the documented number of seconds."""
     assert parse_duration(text) == pytest.approx(seconds)
