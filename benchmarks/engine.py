@@ -38,7 +38,7 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +48,11 @@ import simpy
 import drillsim
 from drillsim.engine.simulation import Simulation
 
-try:  # run as a script (benchmarks/ on sys.path) or as ``python -m benchmarks.engine``
-    from generate import describe, write_drill  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    from benchmarks.generate import describe, write_drill
+# Works as a script and as ``python -m benchmarks.engine`` (benchmarks/ is no package).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import describe, write_drill
 
+ProcGen = Generator[simpy.Event, Any, None]
 TARGET_MS_PER_WEEK = 50.0
 TARGET_RATIO = 0.5
 
@@ -72,7 +72,7 @@ def _as_int(counter: object) -> int:
     """SimPy's ``env._eid`` is an ``itertools.count``; read it without advancing it."""
     if isinstance(counter, int):
         return counter
-    return int(counter.__reduce__()[1][0])  # type: ignore[attr-defined,index]
+    return int(counter.__reduce__()[1][0])
 
 
 def run_one(drill: Any, seed: int, k: int) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def run_one(drill: Any, seed: int, k: int) -> dict[str, Any]:
     result = sim.run()
     t2 = time.perf_counter()
     scheduled = _as_int(result.sim_events)
-    pending = len(sim.env._queue)  # noqa: SLF001 - events left after the horizon
+    pending = len(sim.env._queue)  # events left after the horizon
     kinds = Counter(type(r).__name__ for r in result.log)
     false_pos = sum(1 for r in result.log if type(r).__name__ == "AlertFired"
                     and getattr(r, "false_positive", False))
@@ -106,13 +106,13 @@ def pending_profile(drill: Any, seed: int, k: int) -> dict[str, float]:
     env = sim.env
     step = env.step
     sizes: list[int] = []
-    queue = env._queue  # noqa: SLF001
+    queue = env._queue
 
     def counting_step() -> None:
         sizes.append(len(queue))
         step()
 
-    env.step = counting_step  # type: ignore[method-assign]
+    env.step = counting_step
     sim.run()
     return {"mean": statistics.fmean(sizes) if sizes else 0.0, "max": max(sizes, default=0)}
 
@@ -125,6 +125,19 @@ def peak_memory(drill: Any, seed: int, k: int) -> dict[str, float]:
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"tracemalloc_peak_mb": peak / 1e6, "tracemalloc_retained_mb": current / 1e6}
+
+
+def drillsim_revision() -> str | None:
+    """``git describe`` of the drillsim checkout (``-dirty`` with local edits), if any."""
+    import subprocess
+
+    root = Path(drillsim.__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
 
 
 def ru_maxrss_mb() -> float:
@@ -150,12 +163,12 @@ def bare_simpy(events: int, procs: int, seed: int, predrawn: bool) -> dict[str, 
     env = simpy.Environment()
     share, extra = divmod(timeouts, procs)
 
-    def proc_predrawn(env: simpy.Environment, delays: list[float]) -> Iterator[simpy.Event]:
+    def proc_predrawn(env: simpy.Environment, delays: list[float]) -> ProcGen:
         timeout = env.timeout
         for d in delays:
             yield timeout(d)
 
-    def proc_drawing(env: simpy.Environment, n: int) -> Iterator[simpy.Event]:
+    def proc_drawing(env: simpy.Environment, n: int) -> ProcGen:
         timeout, draw = env.timeout, rng.exponential
         for _ in range(n):
             yield timeout(draw())
@@ -173,7 +186,7 @@ def bare_simpy(events: int, procs: int, seed: int, predrawn: bool) -> dict[str, 
         env.process(proc_predrawn(env, slices[i]) if predrawn else proc_drawing(env, n))
     env.run()
     wall = time.perf_counter() - t0
-    done = _as_int(env._eid) - len(env._queue)  # noqa: SLF001
+    done = _as_int(env._eid) - len(env._queue)
     return {"events": done, "procs": procs, "wall_s": wall, "events_per_s": done / wall}
 
 
@@ -220,7 +233,7 @@ def profile(drill: Any, seed: int, reps: int, top: int = 25) -> dict[str, Any]:
         stats.sort_stats(order)
         out = []
         for key in stats.fcn_list[:top]:  # type: ignore[attr-defined]
-            cc, nc, tt, ct, _callers = raw[key]
+            _cc, nc, tt, ct, _callers = raw[key]
             out.append({
                 "function": _where(*key),
                 "calls_per_rep": nc / reps,
@@ -278,7 +291,7 @@ def benchmark(args: argparse.Namespace, status: Callable[[str], None]) -> dict[s
     out: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "simpy": simpy.__version__,
                     "numpy": np.__version__, "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(), "drillsim": drillsim_revision()},
         "config": {"services": args.services, "replications": args.replications,
                    "seed": args.seed, "topology_seed": args.topology_seed,
                    "duration_s": drill.scenario.model.duration},
@@ -342,7 +355,8 @@ def render(res: dict[str, Any]) -> str:
     yes = {True: "yes", False: "NO"}
     lines = [
         f"drillsim engine benchmark  (Python {res['machine']['python']}, SimPy "
-        f"{res['machine']['simpy']}, {res['machine']['cpus']} CPUs)",
+        f"{res['machine']['simpy']}, {res['machine']['cpus']} CPUs, drillsim "
+        f"{res['machine']['drillsim']})",
         f"  topology: {t['services']} services, {t['teams']} teams, {t['edges']} dependencies "
         f"({t['hard_edges']} hard, {t['cycles']} cycle(s)), {tiers}, "
         f"{t['active_standby']} active-standby, {t['with_traffic']} with traffic",

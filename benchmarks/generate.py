@@ -130,8 +130,8 @@ def topology_doc(n: int, rng: np.random.Generator, seed: int) -> tuple[dict[str,
         owner.append(team)
     tiers = [int(rng.choice(4, p=TIER_WEIGHTS_BY_LAYER[layers[i]])) + 1 for i in range(n)]
     data = [i for i in range(n) if layers[i] == 3]
-    standby = set(int(i) for i in rng.choice(data, size=min(len(data), max(1, n // 15)),
-                                            replace=False))
+    n_standby = min(len(data), max(1, n // 15))
+    standby = {int(i) for i in rng.choice(data, size=n_standby, replace=False)}
     auto = min(standby) if standby else None
     services = []
     for i in range(n):
@@ -140,7 +140,8 @@ def topology_doc(n: int, rng: np.random.Generator, seed: int) -> tuple[dict[str,
             region = "eu-west" if rng.random() < 0.6 else "us-east"
             other = "us-east" if region == "eu-west" else "eu-west"
             svc["replicas"] = 1
-            svc["placement"] = {"regions": [region], "zones": [REGIONS[region][int(rng.integers(3))]]}
+            zone = REGIONS[region][int(rng.integers(3))]
+            svc["placement"] = {"regions": [region], "zones": [zone]}
             svc["redundancy"] = {
                 "mode": "active-standby", "standby_region": other,
                 "switchover": f"{int(rng.integers(2, 6))}m", "success": "95%",
@@ -154,7 +155,7 @@ def topology_doc(n: int, rng: np.random.Generator, seed: int) -> tuple[dict[str,
         if layers[i] == 0:
             tz = "America/New_York" if svc["placement"]["regions"] == ["us-east"] else None
             traffic: dict[str, Any] = {
-                "rps": int(round(float(rng.lognormal(np.log(300), 1.0)))) + 5,
+                "rps": round(float(rng.lognormal(np.log(300), 1.0))) + 5,
                 "profile": PROFILES[int(rng.integers(len(PROFILES)))],
             }
             if tz:

@@ -15,7 +15,7 @@ import simpy
 from drillsim.engine.monitors import AlertState
 from drillsim.engine.pipeline import AggregationGroup, Notification
 from drillsim.engine.world import World
-from drillsim.events import EventLog, IncidentOpened, IncidentResolved
+from drillsim.events import EventLog, IncidentMitigated, IncidentOpened, IncidentResolved
 from drillsim.spec.alerting import Routing
 from drillsim.spec.scenario import SeverityRule
 
@@ -32,9 +32,14 @@ class Incident:
     severity: str
     acked: simpy.Event
     closed: simpy.Event
+    mitigated_event: simpy.Event
     alerts: dict[str, AlertState] = field(default_factory=dict)
     owner: str | None = None
-    mitigated: bool = False
+
+    @property
+    def mitigated(self) -> bool:
+        """Customer impact from its faults has stopped."""
+        return bool(self.mitigated_event.triggered)
 
     @property
     def services(self) -> list[str]:
@@ -80,6 +85,9 @@ class IncidentDesk:
         self.policies = {r.name: r.escalation_policy for r in routing.receivers}
         self.by_group: dict[tuple[str, str], Incident] = {}
         self.incidents: list[Incident] = []
+        self._watched: list[Incident] = []
+        for name in world.model.names:
+            world.subscribe(name, self.on_health_change)
 
     def deliver(self, note: Notification, group: AggregationGroup) -> str | None:
         """Handle one notification; returns the incident it concerns, if any."""
@@ -91,6 +99,7 @@ class IncidentDesk:
         if incident is not None and incident.is_open:
             for a in note.firing:
                 incident.alerts.setdefault(a.fingerprint, a)
+            self._check_mitigated(incident)
             if note.reason == "all alerts resolved" and not incident.acked.triggered:
                 self.resolve(incident, "alertmanager", "alerts resolved")
             return incident.id
@@ -112,6 +121,7 @@ class IncidentDesk:
             severity=severity_for(self.severity, tier, worst),
             acked=self.env.event(),
             closed=self.env.event(),
+            mitigated_event=self.env.event(),
             alerts={a.fingerprint: a for a in note.firing},
         )
         self.incidents.append(incident)
@@ -133,7 +143,29 @@ class IncidentDesk:
             )
         )
         self.escalate(incident)
+        self._check_mitigated(incident)
         return incident
+
+    def on_health_change(self, service: str) -> None:
+        """Record mitigation of open incidents whose services are no longer hurt."""
+        for incident in self._watched:
+            if service in incident.services:
+                self._check_mitigated(incident)
+        self._watched = [i for i in self._watched if i.is_open and not i.mitigated]
+
+    def _check_mitigated(self, incident: Incident) -> None:
+        """Mitigated: none of its services is impaired or still affected by its faults."""
+        faults = set(incident.faults)
+        if not faults or incident.mitigated or not incident.is_open:
+            return
+        for s in incident.services:
+            if self.world.impaired(s) or faults.intersection(self.world.causes[s]):
+                if incident not in self._watched:
+                    self._watched.append(incident)
+                return
+        by = incident.owner or "nobody"
+        self.log.record(IncidentMitigated(t=self.env.now, incident=incident.id, by=by))
+        incident.mitigated_event.succeed()
 
     def resolve(self, incident: Incident, by: str, reason: str) -> None:
         """Close the incident (once)."""

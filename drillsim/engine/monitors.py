@@ -271,8 +271,10 @@ class MonitorSet:
     def _fire(self, inst: _Instance, now: float) -> None:
         inst.state, inst.clear_since = "firing", None
         labels = dict(inst.labels)
-        causes = self.world.causes[inst.service]
-        real = self._real_cond_now(inst)
+        scraped = last_grid(now, inst.scrape_phase, self.scrape_s)
+        causes = self.world.causes_at(inst.service, scraped)
+        value = signal_value(inst.rule.signal, self.world.health_at(inst.service, scraped))
+        real = _OPS[inst.rule.op](value, inst.rule.threshold_value)
         alert = AlertState(
             inst.rule,
             inst.service,

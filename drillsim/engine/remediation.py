@@ -1,5 +1,10 @@
 """Runbook actions and what they do to the world: restart, rollback, failover, scale,
-evacuate. A process calls :func:`perform`; the effect on health follows from the model.
+evacuate. A responder process calls :func:`begin`, waits the action's duration, then
+:func:`complete`; the effect on health follows from the model, never by decree.
+
+A failover only switches an active-standby service whose active instance is down while
+the other is up, and never while a switch is already under way: two responders failing
+over the same database do not flip it back and forth.
 """
 
 from __future__ import annotations
@@ -31,36 +36,53 @@ def action_plan(
     return spec.duration.sample(rng), bool(rng.random() < spec.success)
 
 
-def begin(world: World, action: str, service: str) -> None:
-    """Side effects at the start of an action (a failover takes the service down)."""
-    if action == "failover" and world.is_active_standby(service):
-        world.start_switchover(service)
+def _switch_targets(
+    world: World, action: str, service: str, fault: ActiveFault | None
+) -> list[str]:
+    if action == "failover":
+        return [service] if world.needs_failover(service) else []
+    if action == "evacuate" and fault is not None:
+        return [s for s in fault.services if world.needs_failover(s)]
+    return []
+
+
+def begin(world: World, action: str, service: str, fault: ActiveFault | None) -> list[str]:
+    """Start an action; returns the services whose switchover it started (they are down
+    until it completes)."""
+    switching = _switch_targets(world, action, service, fault)
+    for s in switching:
+        world.start_switchover(s)
+    return switching
 
 
 def complete(
-    world: World, action: str, service: str, success: bool, by: str, fault: ActiveFault | None
+    world: World,
+    action: str,
+    service: str,
+    success: bool,
+    by: str,
+    fault: ActiveFault | None,
+    switching: list[str],
 ) -> bool:
     """Apply a finished action; returns whether it changed anything (``effective``)."""
-    if action == "failover" and world.is_active_standby(service):
-        world.finish_switchover(service, success)
+    for s in switching:
+        world.finish_switchover(s, success)
     if not success:
         return False
-    effective = action == "failover" and world.is_active_standby(service)
+    effective = bool(switching)
     if action == "evacuate" and fault is not None:
         for s in fault.services:
-            if world.is_active_standby(s):
-                world.start_switchover(s)
-                world.finish_switchover(s, True)
-                effective = True
-            elif world.scale_out(s):
+            if not world.is_active_standby(s) and world.scale_out(s):
                 effective = True
     if action == "scale" and world.scale_out(service):
         effective = True
-    targets = [fault] if fault is not None and action == "evacuate" else None
-    fixed = targets if targets is not None else world.faults_fixed_by(action, service)
+    if action == "evacuate" and fault is not None:
+        fixed = [fault]
+    else:
+        fixed = world.faults_fixed_by(action, service)
     for f in fixed:
         if action == "failover" and f.spec.type != "partition":
-            continue  # the broken instance stays broken; the service now runs on the other one
+            continue  # the broken instance stays broken; the service runs on the other one
         if f.spec.remedy_action == action and f.spec.ends != "duration" and world.clear(f.id, by):
             effective = True
     return effective

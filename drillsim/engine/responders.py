@@ -7,7 +7,7 @@ the responder's local clock (asleep: slower and more often missed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +22,6 @@ from drillsim.events import (
     ActionStarted,
     EventLog,
     HypothesisFormed,
-    IncidentMitigated,
     PageAcknowledged,
     PageMissed,
     PageSent,
@@ -33,7 +32,6 @@ from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
 
 ProcessGenerator = simpy.events.ProcessGenerator
 MAX_ATTEMPTS = 4
-WATCH_INTERVAL_S = 900.0
 
 
 @dataclass(slots=True)
@@ -143,8 +141,9 @@ class ResponderPool:
     def work(self, r: Responder, incident: Incident) -> ProcessGenerator:
         """Investigate, act, verify and resolve one incident.
 
-        Waits on: investigation, action and verification durations.
-        Records: HypothesisFormed, ActionStarted/Completed, IncidentMitigated, IncidentResolved.
+        Waits on: investigation (time-boxed), actions and verification, each cut short
+        when the incident is mitigated or closed; then the wrap-up.
+        Records: HypothesisFormed, ActionStarted/Completed, IncidentResolved.
         Ends: when the incident is resolved (by this responder, or by another path).
         """
         d, name = self.defaults, r.person.name
@@ -152,67 +151,69 @@ class ResponderPool:
         skilled = any(s in r.person.skills for s in incident.services)
         slow = 1.0 if skilled else d.unskilled_factor
         investigate = r.person.profile.investigate or d.investigate
-        yield self.env.timeout(investigate.sample(rng) * slow)
+
+        def think(factor: float = 1.0) -> simpy.Event:
+            spent = min(investigate.sample(rng) * slow * factor, d.investigation_timebox)
+            return self.env.timeout(spent) | incident.mitigated_event | incident.closed
+
+        yield think()
         if not incident.faults and not self._impaired(incident):
             self.desk.resolve(incident, name, "no action needed")
             self._next(r)
             return
         for attempt in range(MAX_ATTEMPTS):
-            if not self._impaired(incident) or not incident.is_open:
+            if incident.mitigated or not incident.is_open:
                 break
             fault = self._root_fault(incident)
-            if fault is None:
-                yield self.env.timeout(d.verify.sample(rng))
-                continue
-            service, action, correct = self._hypothesis(rng, incident, fault, attempt, skilled)
-            self.log.record(
-                HypothesisFormed(
-                    t=self.env.now,
-                    incident=incident.id,
-                    person=name,
-                    service=service,
-                    correct=correct,
-                )
-            )
-            duration, success = remediation.action_plan(
-                self.world, action, service, self.runbook, rng
-            )
-            self.log.record(
-                ActionStarted(
-                    t=self.env.now,
-                    incident=incident.id,
-                    person=name,
-                    action=action,
-                    service=service,
-                )
-            )
-            remediation.begin(self.world, action, service)
-            yield self.env.timeout(duration)
-            effective = remediation.complete(
-                self.world, action, service, success, name, fault if correct else None
-            )
-            self.log.record(
-                ActionCompleted(
-                    t=self.env.now,
-                    incident=incident.id,
-                    person=name,
-                    action=action,
-                    service=service,
-                    success=success,
-                    effective=effective,
-                )
-            )
-            yield self.env.timeout(d.verify.sample(rng))
-            if not correct:
-                yield self.env.timeout(investigate.sample(rng) * slow * 0.5)
-        while self._impaired(incident) and incident.is_open:
-            yield self.env.timeout(WATCH_INTERVAL_S)
-        if incident.is_open and not incident.mitigated:
-            incident.mitigated = True
-            self.log.record(IncidentMitigated(t=self.env.now, incident=incident.id, by=name))
+            if fault is not None:
+                correct = yield from self._act(rng, name, incident, fault, attempt, skilled)
+            verified = self.env.timeout(d.verify.sample(rng))
+            yield verified | incident.mitigated_event | incident.closed
+            if fault is not None and not correct:
+                yield think(0.5)
+        if not incident.mitigated:
+            yield incident.mitigated_event | incident.closed
         yield self.env.timeout(d.wrap_up.sample(rng))
         self.desk.resolve(incident, name, "fixed")
         self._next(r)
+
+    def _act(
+        self,
+        rng: np.random.Generator,
+        name: str,
+        incident: Incident,
+        fault: ActiveFault,
+        attempt: int,
+        skilled: bool,
+    ) -> Generator[simpy.Event, object, bool]:
+        """Form a hypothesis and carry out its runbook action; returns whether it was right."""
+        service, action, correct = self._hypothesis(rng, incident, fault, attempt, skilled)
+        now, inc = self.env.now, incident.id
+        self.log.record(
+            HypothesisFormed(t=now, incident=inc, person=name, service=service, correct=correct)
+        )
+        duration, success = remediation.action_plan(self.world, action, service, self.runbook, rng)
+        self.log.record(
+            ActionStarted(t=now, incident=inc, person=name, action=action, service=service)
+        )
+        target = fault if correct else None
+        switching = remediation.begin(self.world, action, service, target)
+        yield self.env.timeout(duration)
+        effective = remediation.complete(
+            self.world, action, service, success, name, target, switching
+        )
+        self.log.record(
+            ActionCompleted(
+                t=self.env.now,
+                incident=inc,
+                person=name,
+                action=action,
+                service=service,
+                success=success,
+                effective=effective,
+            )
+        )
+        return correct
 
     def _impaired(self, incident: Incident) -> bool:
         return any(self.world.impaired(s) for s in incident.services)
@@ -247,5 +248,8 @@ class ResponderPool:
         if symptom and rng.random() < p_wrong:
             suspect = sorted(set(symptom))[int(rng.integers(len(set(symptom))))]
             return suspect, "restart", False
+        if fault.zone is not None or fault.region is not None:
+            where = "/".join(fault.zone) if fault.zone else str(fault.region)
+            return where, fault.spec.remedy_action, True
         impaired = [s for s in fault.services if self.world.impaired(s)]
         return (impaired or list(fault.services))[0], fault.spec.remedy_action, True

@@ -42,12 +42,14 @@ class ActiveFault:
 
 @dataclass(slots=True)
 class _Series:
+    """A service's visible health (and the faults behind it) as a step function of time."""
+
     times: list[float] = field(default_factory=list)
     values: list[Health] = field(default_factory=list)
+    causes: list[tuple[str, ...]] = field(default_factory=list)
 
-    def at(self, t_s: float) -> Health:
-        i = bisect.bisect_right(self.times, t_s) - 1
-        return self.values[max(i, 0)]
+    def index(self, t_s: float) -> int:
+        return max(bisect.bisect_right(self.times, t_s) - 1, 0)
 
 
 class World:
@@ -74,7 +76,7 @@ class World:
         self.causes: dict[str, tuple[str, ...]] = dict.fromkeys(self.model.names, ())
         self._target: dict[str, Health] = dict(self.model.healthy)
         self._target_causes: dict[str, tuple[str, ...]] = dict(self.causes)
-        self._series = {n: _Series([0.0], [h]) for n, h in self.visible.items()}
+        self._series = {n: _Series([0.0], [h], [()]) for n, h in self.visible.items()}
         self._applied_gen: dict[str, int] = dict.fromkeys(self.model.names, -1)
         self._gen = 0
         self._last_change = dict.fromkeys(self.model.names, 0.0)
@@ -99,7 +101,13 @@ class World:
 
     def health_at(self, service: str, t_s: float) -> Health:
         """Visible health of ``service`` at any time up to now."""
-        return self._series[service].at(t_s)
+        series = self._series[service]
+        return series.values[series.index(t_s)]
+
+    def causes_at(self, service: str, t_s: float) -> tuple[str, ...]:
+        """Faults behind the visible health of ``service`` at any time up to now."""
+        series = self._series[service]
+        return series.causes[series.index(t_s)]
 
     def impaired(self, service: str) -> bool:
         """Customers of the service notice something (errors, down, or twice as slow)."""
@@ -152,6 +160,14 @@ class World:
             and f.spec.ends != "duration"
         ]
 
+    def needs_failover(self, service: str) -> bool:
+        """The active instance is down, the other one is not, and no switch is under way."""
+        if service not in self._standby or service in self.switching:
+            return False
+        current = "standby" if self.failed_over.get(service) else "primary"
+        other = "primary" if current == "standby" else "standby"
+        return self._instance_down(service, current) and not self._instance_down(service, other)
+
     def start_switchover(self, service: str) -> None:
         """The service is down while it switches between instances."""
         self.switching.add(service)
@@ -175,11 +191,25 @@ class World:
 
     # ----- internals -----------------------------------------------------------------
 
-    def _current_location(self, service: str) -> tuple[str, str] | None:
-        if self.failed_over.get(service):
+    def _location(self, service: str, instance: str) -> tuple[str, str] | None:
+        if instance == "standby":
             return self._standby[service]
         slots = self._replica_slots[service]
         return slots[0] if slots else None
+
+    def _instance_down(
+        self, service: str, instance: str, faults: list[ActiveFault] | None = None
+    ) -> bool:
+        """Whether an active-standby instance is crashed or sits in an outage."""
+        loc = self._location(service, instance)
+        for f in self.active.values() if faults is None else faults:
+            if service not in f.services:
+                continue
+            if f.spec.type == "crash" and f.instance.get(service) == instance:
+                return True
+            if f.spec.type in ("zone-outage", "region-outage") and loc and _in_outage(loc, f):
+                return True
+        return False
 
     def _lost_replicas(self, service: str) -> int:
         lost = 0
@@ -200,11 +230,7 @@ class World:
             spec = f.spec
             for s in f.services:
                 if spec.type == "crash":
-                    if s in self._standby:
-                        current = "standby" if self.failed_over.get(s) else "primary"
-                        if f.instance.get(s) == current:
-                            st(s).active_down = True
-                    else:
+                    if s not in self._standby:
                         st(s).crashed = True
                 elif spec.type in ("error-rate", "bad-deploy"):
                     rate = spec.rate if spec.rate is not None else 0.25
@@ -216,17 +242,14 @@ class World:
                     st(s).capacity_lost = 1 - (1 - st(s).capacity_lost) * (1 - (spec.capacity or 0))
                 elif spec.type == "partition" and spec.dependency:
                     st(s).partitioned.add(spec.dependency)
-                elif spec.type in ("zone-outage", "region-outage"):
-                    if s in self._standby:
-                        loc = self._current_location(s)
-                        if loc is not None and _in_outage(loc, f):
-                            st(s).active_down = True
-                    else:
-                        st(s).down_replicas += sum(
-                            1 for slot in self._replica_slots[s] if _in_outage(slot, f)
-                        )
-        for s in self.switching:
-            st(s).active_down = True
+                elif spec.type in ("zone-outage", "region-outage") and s not in self._standby:
+                    st(s).down_replicas += sum(
+                        1 for slot in self._replica_slots[s] if _in_outage(slot, f)
+                    )
+        for s in self._standby:
+            current = "standby" if self.failed_over.get(s) else "primary"
+            if s in self.switching or self._instance_down(s, current, faults):
+                st(s).active_down = True
         for s, extra in self.extra_replicas.items():
             if extra:
                 st(s).extra_replicas = extra
@@ -260,7 +283,7 @@ class World:
             self.sched.after(
                 delays.get(name, 0.0), self._apply, name, self._gen, target[name], causes[name]
             )
-        self._schedule_auto_failover(states)
+        self._schedule_auto_failover()
 
     def _attribute(
         self, faults: list[ActiveFault], target: dict[str, Health]
@@ -294,9 +317,11 @@ class World:
         series = self._series[name]
         if series.times[-1] == now:
             series.values[-1] = health
+            series.causes[-1] = causes
         else:
             series.times.append(now)
             series.values.append(health)
+            series.causes.append(causes)
         self.log.record(
             ServiceHealthChanged(
                 t=now,
@@ -336,20 +361,18 @@ class World:
                 )
             )
 
-    def _schedule_auto_failover(self, states: dict[str, OwnState]) -> None:
+    def _schedule_auto_failover(self) -> None:
         for name in self._standby:
             red = self.topology.service(name).redundancy
             if not isinstance(red, ActiveStandby) or not red.automatic:
                 continue
-            down = name in states and states[name].active_down and name not in self.switching
-            if down and name not in self._auto_failover_pending:
+            if self.needs_failover(name) and name not in self._auto_failover_pending:
                 self._auto_failover_pending.add(name)
                 self.sched.after(red.detection, self._auto_failover, name)
 
     def _auto_failover(self, name: str) -> None:
         self._auto_failover_pending.discard(name)
-        states = self.own_states([self.active[k] for k in sorted(self.active)])
-        if name not in states or not states[name].active_down or name in self.switching:
+        if not self.needs_failover(name):
             return
         red = self.topology.service(name).redundancy
         assert isinstance(red, ActiveStandby)

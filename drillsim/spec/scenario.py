@@ -157,6 +157,10 @@ class ResponderDefaults(SpecModel):
     asleep_miss: Fraction = 0.15
     investigate: DistributionSpec = LogNormal(600.0, 1800.0)
     unskilled_factor: float = Field(default=2.0, ge=1, description="slower without the skill")
+    investigation_timebox: PositiveDurationS = Field(
+        default=7200.0,
+        description="time-boxed checkpoint: act on the best hypothesis after this long",
+    )
     wrong_base: Fraction = Field(default=0.10, description="wrong first hypothesis, no storm")
     wrong_per_symptom_share: Fraction = Field(
         default=0.5, description="extra chance per share of symptom alerts in the incident"
