@@ -94,7 +94,13 @@ class HealthModel:
         self._components: list[tuple[str, ...]] = [
             tuple(sorted(condensed.nodes[c]["members"])) for c in order
         ]
-        self.healthy = {name: self._own_health(name, OwnState()) for name in self.names}
+        self._component_of = {n: i for i, comp in enumerate(self._components) for n in comp}
+        self.affects: dict[str, frozenset[str]] = {
+            n: frozenset(nx.ancestors(graph, n)) | {n} for n in self.names
+        }
+        """Services whose health can change when ``n`` changes: ``n`` and its dependents."""
+        self._own_healthy = {name: self._own_health(name, OwnState()) for name in self.names}
+        self.healthy = self._own_healthy
         self.healthy = self.evaluate({})
 
     def _own_health(self, name: str, own: OwnState) -> Health:
@@ -115,15 +121,33 @@ class HealthModel:
         error = 1.0 - (1.0 - overload) * (1.0 - own.error_rate)
         return Health(error, latency, 1, saturation)
 
-    def evaluate(self, states: dict[str, OwnState]) -> dict[str, Health]:
-        """Health of every service given each service's own state (missing = clean)."""
+    def evaluate(
+        self,
+        states: dict[str, OwnState],
+        changed: set[str] | frozenset[str] | None = None,
+        previous: dict[str, Health] | None = None,
+    ) -> dict[str, Health]:
+        """Health of every service given each service's own state (missing = clean).
+
+        With ``changed`` (services whose own state differs from when ``previous`` was
+        computed), only those services and their dependents are evaluated again; the
+        rest keep their previous health. The result is the same as a full evaluation.
+        """
+        if changed is None or previous is None:
+            components = self._components
+            result: dict[str, Health] = {}
+        else:
+            touched = set().union(*(self.affects[c] for c in changed)) if changed else set()
+            indexes = sorted({self._component_of[n] for n in touched})
+            components = [self._components[i] for i in indexes]
+            result = dict(previous)
         own = {
-            n: (self._own_health(n, states[n]) if n in states else self.healthy[n])
-            for n in self.names
+            n: (self._own_health(n, states[n]) if n in states else self._own_healthy[n])
+            for comp in components
+            for n in comp
         }
-        result: dict[str, Health] = {}
         clean = OwnState()
-        for component in self._components:
+        for component in components:
             if len(component) == 1:
                 name = component[0]
                 result[name] = self._combine(name, own[name], states.get(name, clean), result.get)

@@ -58,6 +58,22 @@ def last_grid(t_s: float, phase_s: float, step_s: float) -> float:
     return phase_s + k * step_s
 
 
+def condition(rule: AlertRule) -> Callable[[Health], bool]:
+    """The rule's threshold test as one precompiled function of a health record."""
+    compare, threshold = _OPS[rule.op], rule.threshold_value
+    signal = rule.signal
+    if signal == "availability":
+        return lambda h: compare(1.0 - h.error_rate, threshold)
+    field_name = {
+        "error_rate": "error_rate",
+        "latency_p99": "latency_s",
+        "up": "up",
+        "saturation": "saturation",
+    }[signal]
+    get = operator.attrgetter(field_name)
+    return lambda h: compare(get(h), threshold)
+
+
 def selects(rule: AlertRule, service: Service) -> bool:
     """Whether the rule watches this service."""
     sel = rule.services
@@ -99,9 +115,13 @@ class _Instance:
     rule: AlertRule
     service: str
     labels: dict[str, str]
+    fingerprint: str
     scrape_phase: float
     eval_phase: float
-    rng: np.random.Generator
+    test: Callable[[Health], bool]
+    rng_name: str
+    rng: np.random.Generator | None = None
+    real: bool = False
     state: str = "inactive"
     active_since: float = 0.0
     clear_since: float | None = None
@@ -131,6 +151,7 @@ class MonitorSet:
         self.on_alert = on_alert
         self.horizon_s = horizon_s
         self.by_service: dict[str, list[_Instance]] = {}
+        self.rng_for = rng_for
         phase_rng = rng_for("monitors/phases")
         eval_phase = float(phase_rng.uniform(0, self.eval_s))
         scrape_phase = {
@@ -151,42 +172,55 @@ class MonitorSet:
                     rule,
                     svc.name,
                     labels,
+                    fingerprint(labels),
                     scrape_phase[svc.name],
                     eval_phase,
-                    rng_for(f"monitor/{rule.alert}/{svc.name}"),
+                    condition(rule),
+                    f"monitor/{rule.alert}/{svc.name}",
                 )
                 self.by_service.setdefault(svc.name, []).append(inst)
         for name in sorted(self.by_service):
             world.subscribe(name, self._on_change)
         for name in sorted(self.by_service):
             for inst in self.by_service[name]:
+                inst.real = inst.test(world.visible[name])
                 if inst.rule.false_positives is not None:
                     self._plan_spike(inst, 0.0)
-                self._arm(inst, 0.0)
+                if inst.real:
+                    self._arm(inst, 0.0)
 
     # ----- condition -----------------------------------------------------------------
 
     def _cond_at(self, inst: _Instance, t_s: float) -> bool:
         """The rule's condition as the evaluation at ``t_s`` sees it (last scrape)."""
         scraped = last_grid(t_s, inst.scrape_phase, self.scrape_s)
-        value = signal_value(inst.rule.signal, self.world.health_at(inst.service, scraped))
-        real = _OPS[inst.rule.op](value, inst.rule.threshold_value)
-        if real:
-            return not any(a <= scraped < b for a, b in inst.dips)
-        return any(a <= scraped < b for a, b in inst.spikes)
+        if inst.test(self.world.health_at(inst.service, scraped)):
+            return not (inst.dips and any(a <= scraped < b for a, b in inst.dips))
+        return bool(inst.spikes) and any(a <= scraped < b for a, b in inst.spikes)
+
+    def _random(self, inst: _Instance) -> np.random.Generator:
+        """The instance's own stream, claimed on first use (most monitors never draw)."""
+        if inst.rng is None:
+            inst.rng = self.rng_for(inst.rng_name)
+        return inst.rng
 
     # ----- scheduling ----------------------------------------------------------------
 
     def _on_change(self, service: str) -> None:
+        """Arm the monitors whose condition flipped; evaluations see nothing else new."""
         now = self.sched.env.now
+        health = self.world.visible[service]
         for inst in self.by_service[service]:
+            real = inst.test(health)
+            if real == inst.real:
+                continue
+            inst.real = real
             self._arm(inst, now)
-            if inst.rule.flapping is not None and self._real_cond_now(inst):
+            if real and inst.rule.flapping is not None:
                 self._plan_dip(inst, now)
 
     def _real_cond_now(self, inst: _Instance) -> bool:
-        value = signal_value(inst.rule.signal, self.world.visible[inst.service])
-        return _OPS[inst.rule.op](value, inst.rule.threshold_value)
+        return inst.test(self.world.visible[inst.service])
 
     def _arm(self, inst: _Instance, t_s: float) -> None:
         """Check at the first evaluation that can observe the signal as of ``t_s``."""
@@ -203,10 +237,12 @@ class MonitorSet:
     def _plan_spike(self, inst: _Instance, after_s: float) -> None:
         spec = inst.rule.false_positives
         assert spec is not None
-        start = after_s + float(inst.rng.exponential(spec.every))
+        rng = self._random(inst)
+        start = after_s + float(rng.exponential(spec.every))
         if start >= self.horizon_s:
             return
-        end = start + spec.lasts.sample(inst.rng)
+        end = start + spec.lasts.sample(rng)
+        inst.spikes = [s for s in inst.spikes if s[1] > after_s - self.scrape_s]
         inst.spikes.append((start, end))
         self.sched.at(start, self._spike_edge, inst, start, end, True)
 
@@ -223,10 +259,12 @@ class MonitorSet:
         assert spec is not None
         if inst.dips and inst.dips[-1][1] > after_s:
             return  # a dip is already planned
-        start = after_s + float(inst.rng.exponential(spec.every))
+        rng = self._random(inst)
+        start = after_s + float(rng.exponential(spec.every))
         if start >= self.horizon_s:
             return
-        end = start + spec.lasts.sample(inst.rng)
+        end = start + spec.lasts.sample(rng)
+        inst.dips = [d for d in inst.dips if d[1] > after_s - self.scrape_s]
         inst.dips.append((start, end))
         self.sched.at(start, self._dip_edge, inst, end, True)
 
@@ -270,16 +308,14 @@ class MonitorSet:
 
     def _fire(self, inst: _Instance, now: float) -> None:
         inst.state, inst.clear_since = "firing", None
-        labels = dict(inst.labels)
         scraped = last_grid(now, inst.scrape_phase, self.scrape_s)
         causes = self.world.causes_at(inst.service, scraped)
-        value = signal_value(inst.rule.signal, self.world.health_at(inst.service, scraped))
-        real = _OPS[inst.rule.op](value, inst.rule.threshold_value)
+        real = inst.test(self.world.health_at(inst.service, scraped))
         alert = AlertState(
             inst.rule,
             inst.service,
-            labels,
-            fingerprint(labels),
+            inst.labels,
+            inst.fingerprint,
             now,
             None,
             causes if real else (),

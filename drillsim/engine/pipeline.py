@@ -8,6 +8,7 @@ decision are pure functions in :mod:`drillsim.alerting`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,7 +40,10 @@ class AggregationGroup:
     route: RouteNode
     alerts: dict[str, AlertState] = field(default_factory=dict)
     entry: NotifyEntry | None = None
-    flushed_once: bool = False
+    first_flush_s: float | None = None
+    last_flush_s: float = -math.inf
+    next_flush_s: float = math.inf
+    timer: int = 0
 
 
 class AlertPipeline:
@@ -103,16 +107,53 @@ class AlertPipeline:
                 wait = route.group_wait_s
                 if alert.starts_at_s + wait < now:
                     wait = 0.0  # old enough for an immediate flush
-                self.sched.after(wait, self._flush, group)
+                self._set_timer(group, now + wait)
+            elif group.first_flush_s is not None:
+                self._wake(group, now)
             group.alerts[alert.fingerprint] = alert
 
-    def _flush(self, group: AggregationGroup) -> None:
+    def _set_timer(self, group: AggregationGroup, t_s: float) -> None:
+        group.timer += 1
+        group.next_flush_s = t_s
+        self.sched.at(t_s, self._flush, group, group.timer)
+
+    def _wake(self, group: AggregationGroup, now: float) -> None:
+        """Something changed: flush at the group's next tick (its cadence never moves)."""
+        assert group.first_flush_s is not None
+        step = group.route.group_interval_s
+        tick = group.first_flush_s + math.ceil((now - group.first_flush_s) / step) * step
+        if tick <= group.last_flush_s or tick == now:
+            tick += step  # a tick at this very instant was already due before this alert
+        if tick < group.next_flush_s:
+            self._set_timer(group, tick)
+
+    def _sleep(self, group: AggregationGroup, now: float) -> None:
+        """Nothing can change until the repeat interval passes or an alert arrives.
+
+        Alertmanager ticks every group_interval; a tick that sees no change sends
+        nothing, so the timer skips straight to the first tick that could repeat.
+        """
+        assert group.first_flush_s is not None and group.entry is not None
+        step = group.route.group_interval_s
+        due = group.entry.timestamp_s + group.route.repeat_interval_s
+        tick = group.first_flush_s + (math.floor((due - group.first_flush_s) / step) + 1) * step
+        while tick <= now:
+            tick += step
+        self._set_timer(group, tick)
+
+    def _flush(self, group: AggregationGroup, timer: int) -> None:
         """Flush on the group's timer, then re-arm it or destroy an emptied group."""
         now = self.sched.env.now
-        if self.groups.get(group.key) is not group:
-            return
-        firing = [a for a in group.alerts.values() if a.ends_at_s is None or a.ends_at_s > now]
-        resolved = [a for a in group.alerts.values() if a not in firing]
+        if self.groups.get(group.key) is not group or timer != group.timer:
+            return  # a destroyed group, or a timer superseded by an earlier wake-up
+        if group.first_flush_s is None:
+            group.first_flush_s = now
+        group.last_flush_s = now
+        group.next_flush_s = math.inf
+        firing: list[AlertState] = []
+        resolved: list[AlertState] = []
+        for a in group.alerts.values():
+            (firing if a.ends_at_s is None or a.ends_at_s > now else resolved).append(a)
         firing_fps = frozenset(a.fingerprint for a in firing)
         resolved_fps = frozenset(a.fingerprint for a in resolved)
         reason = needs_update(
@@ -149,4 +190,7 @@ class AlertPipeline:
         if not group.alerts:
             del self.groups[group.key]
             return
-        self.sched.after(group.route.group_interval_s, self._flush, group)
+        if group.entry is None:
+            self._set_timer(group, now + group.route.group_interval_s)
+        else:
+            self._sleep(group, now)

@@ -9,6 +9,7 @@ subscribe to a service's visible health; customer impact accrues between changes
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -90,6 +91,7 @@ class World:
         self._dependents = topology.graph().reverse(copy=True)
         self._auto_failover_pending: set[str] = set()
         self._own_prev: dict[str, OwnState] = {}
+        self._distance_cache: dict[str, dict[str, float]] = {}
         self.auto_failover_rng = auto_failover_rng
         self.now = lambda: sched.env.now
 
@@ -256,49 +258,84 @@ class World:
         return states
 
     def _refresh(self) -> None:
+        """Re-evaluate what changed and send each change on its way to each service.
+
+        Only services whose own state changed, and their dependents, are evaluated again.
+        """
         faults = [self.active[k] for k in sorted(self.active)]
         states = self.own_states(faults)
-        target = self.model.evaluate(states)
-        causes = self._attribute(faults, target)
+        prev = self._own_prev
+        own_changed = {
+            n for n in states.keys() | prev.keys() if states.get(n, _CLEAN) != prev.get(n, _CLEAN)
+        }
+        if not own_changed:
+            return
+        self._own_prev = states
+        target = self.model.evaluate(states, own_changed, self._target)
+        touched = set().union(*(self.model.affects[n] for n in own_changed))
+        causes = self._attribute(faults, states, target, touched)
         changed = [
             n
             for n in self.model.names
-            if not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n]
+            if n in touched
+            and (not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n])
         ]
-        if not changed:
-            return
-        own_changed = {
-            n
-            for n in set(states) | set(self._own_prev)
-            if states.get(n, _CLEAN) != self._own_prev.get(n, _CLEAN)
-        }
-        self._own_prev = states
-        delays = nx.multi_source_dijkstra_path_length(
-            self._dependents, own_changed or set(changed), weight="propagation_s"
-        )
         self._gen += 1
         for name in changed:
             self._target[name] = target[name]
             self._target_causes[name] = causes[name]
+            delay = min(self._distances(src).get(name, math.inf) for src in own_changed)
             self.sched.after(
-                delays.get(name, 0.0), self._apply, name, self._gen, target[name], causes[name]
+                0.0 if delay == math.inf else delay,
+                self._apply,
+                name,
+                self._gen,
+                target[name],
+                causes[name],
             )
         self._schedule_auto_failover()
 
+    def _distances(self, source: str) -> dict[str, float]:
+        """Propagation delay from ``source`` to each of its dependents (cached)."""
+        found = self._distance_cache.get(source)
+        if found is None:
+            found = nx.single_source_dijkstra_path_length(
+                self._dependents, source, weight="propagation_s"
+            )
+            self._distance_cache[source] = found
+        return found
+
     def _attribute(
-        self, faults: list[ActiveFault], target: dict[str, Health]
+        self,
+        faults: list[ActiveFault],
+        states: dict[str, OwnState],
+        target: dict[str, Health],
+        touched: set[str],
     ) -> dict[str, tuple[str, ...]]:
-        """Which faults each service's state is due to (ground truth for scoring)."""
-        result: dict[str, list[str]] = {n: [] for n in self.model.names}
+        """Which faults the state of each touched service is due to (ground truth).
+
+        With several faults, a fault is a cause where removing it alone would change the
+        service's health; only that fault's dependents are evaluated again.
+        """
+        result: dict[str, list[str]] = {n: [] for n in touched}
+        healthy = self.model.healthy
         if len(faults) == 1:
-            for n in self.model.names:
-                if not target[n].close_to(self.model.healthy[n]):
+            for n in touched:
+                if not target[n].close_to(healthy[n]):
                     result[n].append(faults[0].id)
         elif faults:
             for f in faults:
-                others = [g for g in faults if g is not f]
-                without = self.model.evaluate(self.own_states(others))
-                for n in self.model.names:
+                reach = set().union(*(self.model.affects[s] for s in f.services)) & touched
+                if not reach:
+                    continue
+                without_states = self.own_states([g for g in faults if g is not f])
+                differ = {
+                    n
+                    for n in states.keys() | without_states.keys()
+                    if states.get(n, _CLEAN) != without_states.get(n, _CLEAN)
+                }
+                without = self.model.evaluate(without_states, differ, target)
+                for n in reach:
                     if not target[n].close_to(without[n]):
                         result[n].append(f.id)
         return {n: tuple(v) for n, v in result.items()}
