@@ -32,6 +32,8 @@ class Clock:
 
     def iso(self, t_s: float) -> str:
         """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times)."""
+        d = self.at(t_s)
         return (
-            self.at(t_s).strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.at(t_s).microsecond // 1000:03d}Z"
+            f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+            f".{d.microsecond // 1000:03d}Z"
         )

@@ -110,6 +110,35 @@ class AlertState:
     false_positive: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class AlertSeries:
+    """One (rule, service) pair with its labels, fingerprint and compiled test."""
+
+    rule: AlertRule
+    service: str
+    labels: dict[str, str]
+    fingerprint: str
+    test: Callable[[Health], bool]
+
+
+def alert_series(rules: AlertRules, topology: Topology) -> list[AlertSeries]:
+    """Every alert series the rules define over the topology, in rule then service order."""
+    out = []
+    for rule in rules.rules:
+        for svc in topology.services:
+            if not selects(rule, svc):
+                continue
+            labels = {
+                "alertname": rule.alert,
+                "service": svc.name,
+                "team": svc.team,
+                "tier": str(svc.tier),
+                **rule.labels,
+            }
+            out.append(AlertSeries(rule, svc.name, labels, fingerprint(labels), condition(rule)))
+    return out
+
+
 @dataclass(slots=True)
 class _Instance:
     rule: AlertRule
@@ -140,6 +169,7 @@ class MonitorSet:
         world: World,
         rules: AlertRules,
         topology: Topology,
+        series: list[AlertSeries],
         rng_for: Callable[[str], np.random.Generator],
         on_alert: Callable[[AlertState, bool], None],
         horizon_s: float,
@@ -157,28 +187,18 @@ class MonitorSet:
         scrape_phase = {
             s.name: float(phase_rng.uniform(0, self.scrape_s)) for s in topology.services
         }
-        for rule in rules.rules:
-            for svc in topology.services:
-                if not selects(rule, svc):
-                    continue
-                labels = {
-                    "alertname": rule.alert,
-                    "service": svc.name,
-                    "team": svc.team,
-                    "tier": str(svc.tier),
-                    **rule.labels,
-                }
-                inst = _Instance(
-                    rule,
-                    svc.name,
-                    labels,
-                    fingerprint(labels),
-                    scrape_phase[svc.name],
-                    eval_phase,
-                    condition(rule),
-                    f"monitor/{rule.alert}/{svc.name}",
-                )
-                self.by_service.setdefault(svc.name, []).append(inst)
+        for spec in series:
+            inst = _Instance(
+                spec.rule,
+                spec.service,
+                spec.labels,
+                spec.fingerprint,
+                scrape_phase[spec.service],
+                eval_phase,
+                spec.test,
+                f"monitor/{spec.rule.alert}/{spec.service}",
+            )
+            self.by_service.setdefault(spec.service, []).append(inst)
         for name in sorted(self.by_service):
             world.subscribe(name, self._on_change)
         for name in sorted(self.by_service):

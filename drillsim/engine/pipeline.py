@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drillsim.alerting.notify import NotifyEntry, needs_update
-from drillsim.alerting.routing import RouteNode, build_route_tree, group_key, match_routes
+from drillsim.alerting.routing import RouteNode, group_key, match_routes
 from drillsim.engine.clock import Clock
 from drillsim.engine.monitors import AlertState
 from drillsim.engine.scheduler import Scheduler
@@ -53,20 +53,21 @@ class AlertPipeline:
         self,
         sched: Scheduler,
         routing: Routing,
+        root: RouteNode,
         log: EventLog,
         clock: Clock,
         deliver: Callable[[Notification, AggregationGroup], str | None],
         annotate: Callable[[AlertState], dict[str, str]],
     ) -> None:
         self.sched = sched
-        self.root = build_route_tree(routing.route)
+        self.root = root
         self.send_resolved = routing.send_resolved
         self.log = log
         self.clock = clock
         self.deliver = deliver
         self.annotate = annotate
         self.groups: dict[str, AggregationGroup] = {}
-        self._routes: dict[str, list[RouteNode]] = {}
+        self._routes: dict[str, list[tuple[RouteNode, str]]] = {}
 
     def receive(self, alert: AlertState, firing: bool) -> None:
         """An alert started firing (``firing``) or resolved: record it, route it, group it."""
@@ -96,9 +97,11 @@ class AlertPipeline:
             )
         routes = self._routes.get(alert.fingerprint)
         if routes is None:
-            routes = self._routes[alert.fingerprint] = match_routes(self.root, alert.labels)
-        for route in routes:
-            key = group_key(route, alert.labels)
+            routes = self._routes[alert.fingerprint] = [
+                (route, group_key(route, alert.labels))
+                for route in match_routes(self.root, alert.labels)
+            ]
+        for route, key in routes:
             group = self.groups.get(key)
             if group is None:
                 if not firing:

@@ -50,8 +50,9 @@ def begin(world: World, action: str, service: str, fault: ActiveFault | None) ->
     """Start an action; returns the services whose switchover it started (they are down
     until it completes)."""
     switching = _switch_targets(world, action, service, fault)
-    for s in switching:
-        world.start_switchover(s)
+    with world.batch():
+        for s in switching:
+            world.start_switchover(s)
     return switching
 
 
@@ -65,6 +66,19 @@ def complete(
     switching: list[str],
 ) -> bool:
     """Apply a finished action; returns whether it changed anything (``effective``)."""
+    with world.batch():
+        return _complete(world, action, service, success, by, fault, switching)
+
+
+def _complete(
+    world: World,
+    action: str,
+    service: str,
+    success: bool,
+    by: str,
+    fault: ActiveFault | None,
+    switching: list[str],
+) -> bool:
     for s in switching:
         world.finish_switchover(s, success)
     if not success:

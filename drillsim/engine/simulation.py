@@ -6,14 +6,18 @@ takes its own named random stream, and the only output is the event log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import simpy
 
+from drillsim.alerting.routing import build_route_tree
 from drillsim.engine.clock import Clock
 from drillsim.engine.faults import FaultInjector, plan_faults
 from drillsim.engine.incidents import Incident, IncidentDesk
-from drillsim.engine.monitors import AlertState, MonitorSet
+from drillsim.engine.layout import layout_of
+from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
 from drillsim.engine.paging import run_escalation
 from drillsim.engine.pipeline import AlertPipeline
 from drillsim.engine.responders import ResponderPool
@@ -23,6 +27,8 @@ from drillsim.engine.traffic import TrafficCurve
 from drillsim.engine.world import World
 from drillsim.events import DrillEnded, DrillStarted, EventLog
 from drillsim.io.loader import Drill
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +62,29 @@ class Simulation:
             for s in topology.services
             if s.traffic is not None
         }
-        self.world = World(self.sched, topology, self.log, self.traffic, rng("world/auto-failover"))
+        layout = self._compiled("layout", lambda: layout_of(topology))
+        self.world = World(self.sched, layout, self.log, self.traffic, rng("world/auto-failover"))
         self.faults = plan_faults(
             scenario.faults, topology, self.world, self.streams, self.horizon_s
         )
         self.desk = IncidentDesk(
             self.env, self.world, drill.routing.model, scenario.severity, self.log, self._escalate
         )
+        series = self._compiled("series", lambda: alert_series(drill.rules.model, topology))
         self.monitors = MonitorSet(
-            self.sched, self.world, drill.rules.model, topology, rng, self._on_alert, self.horizon_s
+            self.sched,
+            self.world,
+            drill.rules.model,
+            topology,
+            series,
+            rng,
+            self._on_alert,
+            self.horizon_s,
         )
         self.pipeline = AlertPipeline(
             self.sched,
             drill.routing.model,
+            self._compiled("routes", lambda: build_route_tree(drill.routing.model.route)),
             self.log,
             self.clock,
             self.desk.deliver,
@@ -86,6 +102,12 @@ class Simulation:
             rng,
         )
         FaultInjector(self.sched, self.world, self.log).schedule(self.faults)
+
+    def _compiled(self, key: str, build: Callable[[], T]) -> T:
+        """Something derived from the documents alone, built once per drill."""
+        if key not in self.drill.compiled:
+            self.drill.compiled[key] = build()
+        return self.drill.compiled[key]
 
     def _on_alert(self, alert: AlertState, firing: bool) -> None:
         self.pipeline.receive(alert, firing)

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 
-from drillsim.engine.health import Health, HealthModel, OwnState
+from drillsim.engine.health import Health, OwnState
+from drillsim.engine.layout import TopologyLayout
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.traffic import TrafficCurve
 from drillsim.events import EventLog, FaultCleared, ImpactAccrued, ServiceHealthChanged
 from drillsim.spec.scenario import Fault
-from drillsim.spec.topology import ActiveStandby, Topology
+from drillsim.spec.topology import ActiveStandby
 
 IMPAIRED_ERROR_RATE = 0.001
 _CLEAN = OwnState()
@@ -59,16 +60,17 @@ class World:
     def __init__(
         self,
         sched: Scheduler,
-        topology: Topology,
+        layout: TopologyLayout,
         log: EventLog,
         traffic: dict[str, TrafficCurve],
         auto_failover_rng: np.random.Generator,
     ) -> None:
         self.sched = sched
-        self.topology = topology
+        self.layout = layout
+        self.topology = layout.topology
         self.log = log
         self.traffic = traffic
-        self.model = HealthModel(topology)
+        self.model = layout.model
         self.active: dict[str, ActiveFault] = {}
         self.failed_over: dict[str, bool] = {}
         self.switching: set[str] = set()
@@ -82,16 +84,12 @@ class World:
         self._gen = 0
         self._last_change = dict.fromkeys(self.model.names, 0.0)
         self._listeners: dict[str, list[Callable[[str], None]]] = {n: [] for n in self.model.names}
-        self._replica_slots = {s.name: topology.placement_of(s) for s in topology.services}
-        self._standby = {
-            s.name: _standby_location(topology, s.name, s.redundancy, self._replica_slots[s.name])
-            for s in topology.services
-            if isinstance(s.redundancy, ActiveStandby)
-        }
-        self._dependents = topology.graph().reverse(copy=True)
+        self._replica_slots = layout.replica_slots
+        self._standby = layout.standby
+        self._batching = 0
+        self._dirty = False
         self._auto_failover_pending: set[str] = set()
         self._own_prev: dict[str, OwnState] = {}
-        self._distance_cache: dict[str, dict[str, float]] = {}
         self.auto_failover_rng = auto_failover_rng
         self.now = lambda: sched.env.now
 
@@ -257,11 +255,26 @@ class World:
                 st(s).extra_replicas = extra
         return states
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make several changes at one instant and re-evaluate health once, at the end."""
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching and self._dirty:
+                self._refresh()
+
     def _refresh(self) -> None:
         """Re-evaluate what changed and send each change on its way to each service.
 
         Only services whose own state changed, and their dependents, are evaluated again.
         """
+        if self._batching:
+            self._dirty = True
+            return
+        self._dirty = False
         faults = [self.active[k] for k in sorted(self.active)]
         states = self.own_states(faults)
         prev = self._own_prev
@@ -273,7 +286,7 @@ class World:
         self._own_prev = states
         target = self.model.evaluate(states, own_changed, self._target)
         touched = set().union(*(self.model.affects[n] for n in own_changed))
-        causes = self._attribute(faults, states, target, touched)
+        causes = self._attribute(faults, target, touched)
         changed = [
             n
             for n in self.model.names
@@ -284,7 +297,7 @@ class World:
         for name in changed:
             self._target[name] = target[name]
             self._target_causes[name] = causes[name]
-            delay = min(self._distances(src).get(name, math.inf) for src in own_changed)
+            delay = min(self.layout.distances_from(s).get(name, math.inf) for s in own_changed)
             self.sched.after(
                 0.0 if delay == math.inf else delay,
                 self._apply,
@@ -295,49 +308,37 @@ class World:
             )
         self._schedule_auto_failover()
 
-    def _distances(self, source: str) -> dict[str, float]:
-        """Propagation delay from ``source`` to each of its dependents (cached)."""
-        found = self._distance_cache.get(source)
-        if found is None:
-            found = nx.single_source_dijkstra_path_length(
-                self._dependents, source, weight="propagation_s"
-            )
-            self._distance_cache[source] = found
-        return found
-
     def _attribute(
-        self,
-        faults: list[ActiveFault],
-        states: dict[str, OwnState],
-        target: dict[str, Health],
-        touched: set[str],
+        self, faults: list[ActiveFault], target: dict[str, Health], touched: set[str]
     ) -> dict[str, tuple[str, ...]]:
         """Which faults the state of each touched service is due to (ground truth).
 
-        With several faults, a fault is a cause where removing it alone would change the
-        service's health; only that fault's dependents are evaluated again.
+        A fault causes a service's state when the service is reached from the fault's
+        own (visibly affected) services along dependency edges through services that are
+        all visibly affected: the path the damage travelled. A fault whose effect is
+        absorbed (say, a lost replica with capacity to spare) causes nothing downstream.
         """
         result: dict[str, list[str]] = {n: [] for n in touched}
         healthy = self.model.healthy
-        if len(faults) == 1:
-            for n in touched:
-                if not target[n].close_to(healthy[n]):
-                    result[n].append(faults[0].id)
-        elif faults:
-            for f in faults:
-                reach = set().union(*(self.model.affects[s] for s in f.services)) & touched
-                if not reach:
-                    continue
-                without_states = self.own_states([g for g in faults if g is not f])
-                differ = {
-                    n
-                    for n in states.keys() | without_states.keys()
-                    if states.get(n, _CLEAN) != without_states.get(n, _CLEAN)
-                }
-                without = self.model.evaluate(without_states, differ, target)
-                for n in reach:
-                    if not target[n].close_to(without[n]):
-                        result[n].append(f.id)
+        dependents = self.layout.dependents_of
+        hurt: dict[str, bool] = {}
+
+        def affected(n: str) -> bool:
+            if n not in hurt:
+                hurt[n] = not target[n].close_to(healthy[n])
+            return hurt[n]
+
+        for f in faults:
+            frontier = [s for s in f.services if affected(s)]
+            seen = set(frontier)
+            while frontier:
+                n = frontier.pop()
+                if n in result:
+                    result[n].append(f.id)
+                for d in dependents[n]:
+                    if d not in seen and affected(d):
+                        seen.add(d)
+                        frontier.append(d)
         return {n: tuple(v) for n, v in result.items()}
 
     def _apply(self, name: str, gen: int, health: Health, causes: tuple[str, ...]) -> None:
@@ -423,18 +424,3 @@ def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:
     if fault.region is not None:
         return region == fault.region
     return fault.zone is not None and (region, zone) == fault.zone
-
-
-def _standby_location(
-    topology: Topology, name: str, red: object, slots: list[tuple[str, str]]
-) -> tuple[str, str]:
-    assert isinstance(red, ActiveStandby)
-    if red.standby_region is not None:
-        zones = topology.regions[red.standby_region].zones
-        zone = red.standby_zone if red.standby_zone in zones else zones[0]
-        return red.standby_region, zone
-    if len(slots) > 1:
-        return slots[1]
-    region = slots[0][0] if slots else next(iter(topology.regions))
-    zones = topology.regions[region].zones
-    return region, zones[1 % len(zones)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -100,6 +100,8 @@ class Drill:
     oncall: Document[OnCall]
     rules: Document[AlertRules]
     routing: Document[Routing]
+    compiled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What the engine derives from the documents once and shares across replications."""
 
     def sources(self) -> dict[str, Path]:
         """Every input file by role (for the manifest's checksums)."""
