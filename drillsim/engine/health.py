@@ -100,6 +100,7 @@ class HealthModel:
         }
         """Services whose health can change when ``n`` changes: ``n`` and its dependents."""
         self._own_healthy = {name: self._own_health(name, OwnState()) for name in self.names}
+        self._base_latency = {name: h.latency_s for name, h in self._own_healthy.items()}
         self.healthy = self._own_healthy
         self.healthy = self.evaluate({})
 
@@ -199,23 +200,32 @@ class HealthModel:
     ) -> Health:
         ok = 1.0 - own.error_rate
         extra_latency = 0.0
+        partitioned = state.partitioned
         for dep in self._deps[name]:
             h = lookup(dep.service)
             if h is None:
                 continue
-            base = self.healthy[dep.service].latency_s
-            slower = max(0.0, h.latency_s - base)
+            base = self._base_latency[dep.service]
+            if h.error_rate == 0.0 and h.latency_s <= base and dep.service not in partitioned:
+                continue  # a healthy dependency adds nothing
+            slower = h.latency_s - base if h.latency_s > base else 0.0
+            timeout = dep.timeout_s
             if dep.hard:
-                if dep.service in state.partitioned:
+                if dep.service in partitioned:
                     failing = 1.0
                 else:
-                    timing_out = min(1.0, max(0.0, h.latency_s / dep.timeout_s - 1.0))
+                    ratio = h.latency_s / timeout - 1.0
+                    timing_out = 0.0 if ratio <= 0.0 else (1.0 if ratio >= 1.0 else ratio)
                     per_call = 1.0 - (1.0 - h.error_rate) * (1.0 - timing_out)
                     failing = per_call**dep.attempts
                 ok *= 1.0 - failing
-                extra_latency += min(slower, dep.timeout_s * dep.attempts)
+                cap = timeout * dep.attempts
+                extra_latency += slower if slower < cap else cap
             else:
-                extra_latency += min(slower + h.error_rate * dep.timeout_s, dep.timeout_s)
+                slow = slower + h.error_rate * timeout
+                extra_latency += slow if slow < timeout else timeout
+        if ok == 1.0 - own.error_rate and extra_latency == 0.0:
+            return own
         return Health(1.0 - ok, own.latency_s + extra_latency, own.up, own.saturation)
 
 

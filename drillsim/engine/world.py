@@ -294,10 +294,15 @@ class World:
             and (not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n])
         ]
         self._gen += 1
+        delays: dict[str, float] = {}
+        for source in own_changed:
+            for n, d in self.layout.distances_from(source).items():
+                if d < delays.get(n, math.inf):
+                    delays[n] = d
         for name in changed:
             self._target[name] = target[name]
             self._target_causes[name] = causes[name]
-            delay = min(self.layout.distances_from(s).get(name, math.inf) for s in own_changed)
+            delay = delays.get(name, math.inf)
             self.sched.after(
                 0.0 if delay == math.inf else delay,
                 self._apply,
