@@ -34,22 +34,26 @@ class Incident:
     closed: simpy.Event
     mitigated_event: simpy.Event
     alerts: dict[str, AlertState] = field(default_factory=dict)
+    services: list[str] = field(default_factory=list)
+    """Services its alerts are about, in first-seen order."""
+    faults: list[str] = field(default_factory=list)
+    """Faults behind its alerts (ground truth), in first-seen order."""
     owner: str | None = None
+
+    def attach(self, alerts: list[AlertState]) -> None:
+        """Add (or refresh) alerts, keeping ``services`` and ``faults`` up to date."""
+        for a in alerts:
+            self.alerts[a.fingerprint] = a
+            if a.service not in self.services:
+                self.services.append(a.service)
+            for f in a.faults:
+                if f not in self.faults:
+                    self.faults.append(f)
 
     @property
     def mitigated(self) -> bool:
         """Customer impact from its faults has stopped."""
         return bool(self.mitigated_event.triggered)
-
-    @property
-    def services(self) -> list[str]:
-        """Services its alerts are about, in first-seen order."""
-        return list(dict.fromkeys(a.service for a in self.alerts.values()))
-
-    @property
-    def faults(self) -> list[str]:
-        """Faults behind its alerts (ground truth), in first-seen order."""
-        return list(dict.fromkeys(f for a in self.alerts.values() for f in a.faults))
 
     @property
     def is_open(self) -> bool:
@@ -97,8 +101,7 @@ class IncidentDesk:
         key = (note.receiver, note.group_key)
         incident = self.by_group.get(key)
         if incident is not None and incident.is_open:
-            for a in note.firing:
-                incident.alerts.setdefault(a.fingerprint, a)
+            incident.attach(note.firing)
             self._check_mitigated(incident)
             if note.reason == "all alerts resolved" and not incident.acked.triggered:
                 self.resolve(incident, "alertmanager", "alerts resolved")
@@ -122,8 +125,8 @@ class IncidentDesk:
             acked=self.env.event(),
             closed=self.env.event(),
             mitigated_event=self.env.event(),
-            alerts={a.fingerprint: a for a in note.firing},
         )
+        incident.attach(note.firing)
         self.incidents.append(incident)
         self.by_group[key] = incident
         names = sorted({a.rule.alert for a in note.firing})
@@ -148,10 +151,14 @@ class IncidentDesk:
 
     def on_health_change(self, service: str) -> None:
         """Record mitigation of open incidents whose services are no longer hurt."""
+        done = False
         for incident in self._watched:
             if service in incident.services:
                 self._check_mitigated(incident)
-        self._watched = [i for i in self._watched if i.is_open and not i.mitigated]
+                done = done or incident.mitigated
+            done = done or not incident.is_open
+        if done:
+            self._watched = [i for i in self._watched if i.is_open and not i.mitigated]
 
     def _check_mitigated(self, incident: Incident) -> None:
         """Mitigated: none of its services is impaired or still affected by its faults."""

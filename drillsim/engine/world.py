@@ -299,19 +299,21 @@ class World:
             for n, d in self.layout.distances_from(source).items():
                 if d < delays.get(n, math.inf):
                     delays[n] = d
+        arrivals: dict[float, list[tuple[str, Health, tuple[str, ...]]]] = {}
         for name in changed:
             self._target[name] = target[name]
             self._target_causes[name] = causes[name]
             delay = delays.get(name, math.inf)
-            self.sched.after(
-                0.0 if delay == math.inf else delay,
-                self._apply,
-                name,
-                self._gen,
-                target[name],
-                causes[name],
-            )
+            delay = 0.0 if delay == math.inf else delay
+            arrivals.setdefault(delay, []).append((name, target[name], causes[name]))
+        for delay, batch in arrivals.items():
+            self.sched.after(delay, self._apply_all, self._gen, batch)
         self._schedule_auto_failover()
+
+    def _apply_all(self, gen: int, batch: list[tuple[str, Health, tuple[str, ...]]]) -> None:
+        """The services a change reaches at the same instant, in topology order."""
+        for name, health, causes in batch:
+            self._apply(name, gen, health, causes)
 
     def _attribute(
         self, faults: list[ActiveFault], target: dict[str, Health], touched: set[str]
