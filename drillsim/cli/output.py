@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 from typing import Any
-
-import click
 
 from drillsim.events import to_jsonl
 from drillsim.experiments.replications import DrillOutcome, long_rows, summarise_replications
@@ -51,7 +50,7 @@ def print_console(outcomes: list[DrillOutcome], seed: int, target: Path) -> None
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=click.get_text_stream("stdout"), width=110, highlight=False)
+    console = Console(file=sys.stdout, width=110, highlight=False)
     first = outcomes[0]
     if len(outcomes) == 1:
         card = first.scorecard
