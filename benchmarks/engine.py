@@ -254,7 +254,7 @@ def benchmark(args: argparse.Namespace, status: Callable[[str], None]) -> dict[s
     """Everything the report prints, as plain data."""
     with tempfile.TemporaryDirectory(prefix="drillsim-bench-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
-        scenario = write_drill(folder, args.services, args.topology_seed)
+        scenario = write_drill(folder, args.services, args.topology_seed, load=args.load)
         shape = describe(folder)
         t0 = time.perf_counter()
         drill = drillsim.load_scenario(scenario)
@@ -292,7 +292,7 @@ def benchmark(args: argparse.Namespace, status: Callable[[str], None]) -> dict[s
         "machine": {"python": platform.python_version(), "simpy": simpy.__version__,
                     "numpy": np.__version__, "cpus": os.cpu_count(),
                     "platform": platform.platform(), "drillsim": drillsim_revision()},
-        "config": {"services": args.services, "replications": args.replications,
+        "config": {"services": args.services, "replications": args.replications, "load": args.load,
                    "seed": args.seed, "topology_seed": args.topology_seed,
                    "duration_s": drill.scenario.model.duration},
         "topology": shape,
@@ -360,7 +360,8 @@ def render(res: dict[str, Any]) -> str:
         f"  topology: {t['services']} services, {t['teams']} teams, {t['edges']} dependencies "
         f"({t['hard_edges']} hard, {t['cycles']} cycle(s)), {tiers}, "
         f"{t['active_standby']} active-standby, {t['with_traffic']} with traffic",
-        f"  scenario: {c['duration_s'] / 86400:g} days, {c['replications']} replications, "
+        f"  scenario: {c['duration_s'] / 86400:g} days, {c['load']} load, "
+        f"{c['replications']} replications, "
         f"seed {c['seed']}; loading the 5 documents took {res['load_ms']:.0f} ms",
         "",
         "one replication (build + run)",
@@ -425,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="add a cProfile section")
     parser.add_argument("--profile-reps", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--load", choices=["typical", "stress"], default="typical",
+                        help="fault rates: a typical week, or four times busier")
     parser.add_argument("--keep", metavar="DIR", help="write the generated drill here")
     args = parser.parse_args(argv)
     if args.replications < 1:

@@ -270,8 +270,18 @@ def routing_doc(teams: list[str]) -> dict[str, Any]:
     }
 
 
-def scenario_doc(duration: str = "7d") -> dict[str, Any]:
+#: Mean days between faults per targeted service. ``typical`` gives a 50-service week about
+#: 13 faults and ~25 incidents: PagerDuty reports ~105 critical incidents a month per
+#: company (reference/anchors.md §5), FireHydrant 10-49. ``stress`` is four times busier.
+LOADS: dict[str, dict[str, int]] = {
+    "typical": {"tier2-errors": 16, "tier1-crash": 60, "tier3-latency": 40, "tier3-bad-deploy": 84},
+    "stress": {"tier2-errors": 4, "tier1-crash": 30, "tier3-latency": 10, "tier3-bad-deploy": 21},
+}
+
+
+def scenario_doc(duration: str = "7d", load: str = "typical") -> dict[str, Any]:
     """One week of stochastic faults (rates are per targeted service)."""
+    every = {name: f"{days}d" for name, days in LOADS[load].items()}
     return {
         "kind": "Scenario", "version": 1, "name": "One week of production",
         "start": "2026-03-09T00:00:00[Europe/Berlin]", "duration": duration,
@@ -279,13 +289,14 @@ def scenario_doc(duration: str = "7d") -> dict[str, Any]:
         "alerting": {"rules": "rules.yaml", "routing": "routing.yaml"},
         "faults": [
             {"name": "tier2-errors", "type": "error-rate", "target": {"tier": 2}, "rate": "10%",
-             "arrivals": {"every": "4d"}, "lasts": "10m..2h"},
+             "arrivals": {"every": every["tier2-errors"]}, "lasts": "10m..2h"},
             {"name": "tier1-crash", "type": "crash", "target": {"tier": 1},
-             "arrivals": {"every": "30d"}, "until": "repaired"},
+             "arrivals": {"every": every["tier1-crash"]}, "until": "repaired"},
             {"name": "tier3-latency", "type": "latency", "target": {"tier": 3}, "latency": "2s",
-             "arrivals": {"every": "10d"}, "lasts": "15m..3h"},
+             "arrivals": {"every": every["tier3-latency"]}, "lasts": "15m..3h"},
             {"name": "tier3-bad-deploy", "type": "bad-deploy", "target": {"tier": 3},
-             "rate": "30%", "version": "next", "arrivals": {"every": "21d"}, "lasts": "20m..1h"},
+             "rate": "30%", "version": "next", "arrivals": {"every": every["tier3-bad-deploy"]},
+             "lasts": "20m..1h"},
             {"name": "zone-outage", "type": "zone-outage", "target": {"zone": "eu-west/b"},
              "at": "3d14h", "lasts": "30m..90m"},
         ],
@@ -293,7 +304,7 @@ def scenario_doc(duration: str = "7d") -> dict[str, Any]:
 
 
 def write_drill(folder: Path | str, services: int = 50, seed: int = 1,
-                duration: str = "7d") -> Path:
+                duration: str = "7d", load: str = "typical") -> Path:
     """Write the five documents of an N-service drill into ``folder``; return the scenario."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -305,7 +316,7 @@ def write_drill(folder: Path | str, services: int = 50, seed: int = 1,
     _dump(folder / "rules.yaml", rules_doc())
     _dump(folder / "routing.yaml", routing_doc(facts["teams"]))
     path = folder / "scenario.yaml"
-    _dump(path, scenario_doc(duration))
+    _dump(path, scenario_doc(duration, load))
     return path
 
 
