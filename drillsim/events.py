@@ -6,10 +6,16 @@ If a figure cannot be recomputed from the log, the log is missing a record.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,8 +31,8 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         """Plain data with a ``kind`` field, as written to events.jsonl."""
         out: dict[str, Any] = {"kind": self.kind}
-        for f in fields(self):
-            out[f.name] = getattr(self, f.name)
+        for name in _field_names(type(self)):
+            out[name] = getattr(self, name)
         return out
 
 
