@@ -39,6 +39,7 @@ class Incident:
     faults: list[str] = field(default_factory=list)
     """Faults behind its alerts (ground truth), in first-seen order."""
     owner: str | None = None
+    was_hurt: bool = False
 
     def attach(self, alerts: list[AlertState]) -> None:
         """Add (or refresh) alerts, keeping ``services`` and ``faults`` up to date."""
@@ -89,7 +90,7 @@ class IncidentDesk:
         self.policies = {r.name: r.escalation_policy for r in routing.receivers}
         self.by_group: dict[tuple[str, str], Incident] = {}
         self.incidents: list[Incident] = []
-        self._watched: list[Incident] = []
+        self._unresolved: dict[str, Incident] = {}
         for name in world.model.names:
             world.subscribe(name, self.on_health_change)
 
@@ -128,6 +129,7 @@ class IncidentDesk:
         )
         incident.attach(note.firing)
         self.incidents.append(incident)
+        self._unresolved[incident.id] = incident
         self.by_group[key] = incident
         names = sorted({a.rule.alert for a in note.firing})
         title = f"{', '.join(names)} on {', '.join(services[:3])}" + (
@@ -149,35 +151,50 @@ class IncidentDesk:
         self._check_mitigated(incident)
         return incident
 
+    def hurt(self, incident: Incident) -> bool:
+        """Any of its services impaired, or still affected by one of its faults."""
+        faults = incident.faults
+        causes = self.world.causes
+        return any(
+            self.world.impaired(s) or (faults and not set(faults).isdisjoint(causes[s]))
+            for s in incident.services
+        )
+
     def on_health_change(self, service: str) -> None:
-        """Record mitigation of open incidents whose services are no longer hurt."""
-        done = False
-        for incident in self._watched:
+        """Track mitigation of open incidents about this service (it can come undone)."""
+        for incident in self.open_incidents:
             if service in incident.services:
                 self._check_mitigated(incident)
-                done = done or incident.mitigated
-            done = done or not incident.is_open
-        if done:
-            self._watched = [i for i in self._watched if i.is_open and not i.mitigated]
 
     def _check_mitigated(self, incident: Incident) -> None:
-        """Mitigated: none of its services is impaired or still affected by its faults."""
-        faults = set(incident.faults)
-        if not faults or incident.mitigated or not incident.is_open:
+        """Record the instant an incident's impact stops; re-arm it if impact returns.
+
+        An incident made only of false positives that never hurt anything is never
+        'mitigated': there was nothing to mitigate.
+        """
+        if not incident.is_open:
             return
-        for s in incident.services:
-            if self.world.impaired(s) or faults.intersection(self.world.causes[s]):
-                if incident not in self._watched:
-                    self._watched.append(incident)
-                return
-        by = incident.owner or "nobody"
+        if self.hurt(incident):
+            incident.was_hurt = True
+            if incident.mitigated:
+                incident.mitigated_event = self.env.event()
+            return
+        if incident.mitigated or not (incident.faults or incident.was_hurt):
+            return
+        by = self.world.last_actor
         self.log.record(IncidentMitigated(t=self.env.now, incident=incident.id, by=by))
         incident.mitigated_event.succeed()
+
+    @property
+    def open_incidents(self) -> list[Incident]:
+        """Incidents not yet resolved, oldest first."""
+        return list(self._unresolved.values())
 
     def resolve(self, incident: Incident, by: str, reason: str) -> None:
         """Close the incident (once)."""
         if not incident.is_open:
             return
+        del self._unresolved[incident.id]
         self.log.record(
             IncidentResolved(t=self.env.now, incident=incident.id, by=by, reason=reason)
         )

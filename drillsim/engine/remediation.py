@@ -80,15 +80,15 @@ def _complete(
     switching: list[str],
 ) -> bool:
     for s in switching:
-        world.finish_switchover(s, success)
+        world.finish_switchover(s, success, by)
     if not success:
         return False
     effective = bool(switching)
     if action == "evacuate" and fault is not None:
         for s in fault.services:
-            if not world.is_active_standby(s) and world.scale_out(s):
+            if not world.is_active_standby(s) and world.scale_out(s, by):
                 effective = True
-    if action == "scale" and world.scale_out(service):
+    if action == "scale" and world.scale_out(service, by):
         effective = True
     if action == "evacuate" and fault is not None:
         fixed = [fault]

@@ -32,6 +32,7 @@ from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
 
 ProcessGenerator = simpy.events.ProcessGenerator
 MAX_ATTEMPTS = 4
+WATCH_INTERVAL_S = 900.0
 
 
 @dataclass(slots=True)
@@ -109,6 +110,8 @@ class ResponderPool:
 
     def _try_ack(self, r: Responder, incident: Incident) -> None:
         if not incident.is_open or incident.acked.triggered:
+            if r.busy_with is None and r.waiting:
+                self._next(r)  # someone else took it: move on to the next waiting page
             return
         if r.busy_with is not None:
             if incident not in r.waiting:
@@ -139,10 +142,10 @@ class ResponderPool:
     # ----- work ----------------------------------------------------------------------
 
     def work(self, r: Responder, incident: Incident) -> ProcessGenerator:
-        """Investigate, act, verify and resolve one incident.
+        """Investigate, act until the incident's services are well, wrap up, resolve.
 
-        Waits on: investigation (time-boxed), actions and verification, each cut short
-        when the incident is mitigated or closed; then the wrap-up.
+        Waits on: investigation (time-boxed), actions, verification and watching, each cut
+        short when the incident is mitigated or closed; then the wrap-up.
         Records: HypothesisFormed, ActionStarted/Completed, IncidentResolved.
         Ends: when the incident is resolved (by this responder, or by another path).
         """
@@ -157,23 +160,27 @@ class ResponderPool:
             return self.env.timeout(spent) | incident.mitigated_event | incident.closed
 
         yield think()
-        if not incident.faults and not self._impaired(incident):
+        if not incident.faults and not self.desk.hurt(incident):
             self.desk.resolve(incident, name, "no action needed")
             self._next(r)
             return
-        for attempt in range(MAX_ATTEMPTS):
-            if incident.mitigated or not incident.is_open:
-                break
-            fault = self._root_fault(incident)
-            if fault is not None:
-                correct = yield from self._act(rng, name, incident, fault, attempt, skilled)
-            verified = self.env.timeout(d.verify.sample(rng))
-            yield verified | incident.mitigated_event | incident.closed
-            if fault is not None and not correct:
-                yield think(0.5)
-        if not incident.mitigated:
-            yield incident.mitigated_event | incident.closed
-        yield self.env.timeout(d.wrap_up.sample(rng))
+        attempts = 0
+        while incident.is_open:
+            while incident.is_open and self.desk.hurt(incident):
+                fault = self._root_fault(incident)
+                if fault is None or attempts >= MAX_ATTEMPTS:
+                    watch = self.env.timeout(WATCH_INTERVAL_S)
+                    yield watch | incident.mitigated_event | incident.closed
+                    continue
+                correct = yield from self._act(rng, name, incident, fault, attempts, skilled)
+                attempts += 1
+                verified = self.env.timeout(d.verify.sample(rng))
+                yield verified | incident.mitigated_event | incident.closed
+                if not correct:
+                    yield think(0.5)
+            yield self.env.timeout(d.wrap_up.sample(rng)) | incident.closed
+            if not self.desk.hurt(incident):
+                break  # still well after the wrap-up: done
         self.desk.resolve(incident, name, "fixed")
         self._next(r)
 
@@ -215,19 +222,15 @@ class ResponderPool:
         )
         return correct
 
-    def _impaired(self, incident: Incident) -> bool:
-        return any(self.world.impaired(s) for s in incident.services)
-
     def _root_fault(self, incident: Incident) -> ActiveFault | None:
-        """The earliest still-active fault behind the incident (ground truth)."""
-        active = [self.world.active[f] for f in incident.faults if f in self.world.active]
-        if not active:
-            active = [
-                f
-                for f in self.world.active.values()
-                if any(s in f.services for s in incident.services)
-            ]
-        return min(active, key=lambda f: (f.started_s, f.id)) if active else None
+        """The earliest active fault behind the incident's alerts, else behind the present
+        state of its services (what a responder finds by looking at them)."""
+        active = self.world.active
+        found = [active[f] for f in incident.faults if f in active]
+        if not found:
+            behind = {f for s in incident.services for f in self.world.causes[s]}
+            found = [active[f] for f in sorted(behind) if f in active]
+        return min(found, key=lambda f: (f.started_s, f.id)) if found else None
 
     def _hypothesis(
         self,

@@ -91,6 +91,8 @@ class World:
         self._auto_failover_pending: set[str] = set()
         self._own_prev: dict[str, OwnState] = {}
         self.auto_failover_rng = auto_failover_rng
+        self.last_actor = "self-heal"
+        """Who made the latest change that ended or moved around a fault."""
         self.now = lambda: sched.env.now
 
     # ----- queries -------------------------------------------------------------------
@@ -146,6 +148,7 @@ class World:
         fault = self.active.pop(fault_id, None)
         if fault is None:
             return False
+        self.last_actor = by
         self.log.record(FaultCleared(t=self.now(), fault=fault_id, by=by))
         self._refresh()
         return True
@@ -173,19 +176,25 @@ class World:
         self.switching.add(service)
         self._refresh()
 
-    def finish_switchover(self, service: str, success: bool) -> None:
-        """Switchover ended: on success the other instance is active now."""
+    def finish_switchover(self, service: str, success: bool, actor: str) -> None:
+        """Switchover ended: on success the other instance is active now.
+
+        An automatic failover that failed is tried again after its detection delay.
+        """
         self.switching.discard(service)
         if success:
             self.failed_over[service] = not self.failed_over.get(service, False)
+            self.last_actor = actor
         self._refresh()
+        self._schedule_auto_failover()
 
-    def scale_out(self, service: str) -> bool:
+    def scale_out(self, service: str, actor: str) -> bool:
         """Add replicas in healthy places to replace lost ones; True if that added any."""
         lost = self._lost_replicas(service)
         if lost <= self.extra_replicas.get(service, 0):
             return False
         self.extra_replicas[service] = lost
+        self.last_actor = actor
         self._refresh()
         return True
 
@@ -387,12 +396,14 @@ class World:
         self._last_change[name] = now
         curve = self.traffic.get(name)
         h = self.visible[name]
-        if curve is None or now <= since or not self.impaired(name):
+        if curve is None or now <= since:
             return
         svc = self.topology.service(name)
         slo_latency = svc.slo.latency_p99
         degraded = 1.0 if slo_latency is not None and h.latency_s > slo_latency else 0.0
         impacted = max(h.error_rate, degraded, 1.0 if h.up == 0 else 0.0)
+        if impacted <= 0.0:
+            return
         failed = h.error_rate * curve.requests(since, now)
         user_minutes = impacted * curve.user_seconds(since, now) / 60.0
         if failed > 0 or user_minutes > 0:
@@ -423,7 +434,7 @@ class World:
         assert isinstance(red, ActiveStandby)
         self.start_switchover(name)
         success = self.auto_failover_rng.random() < red.success
-        self.sched.after(red.switchover, self.finish_switchover, name, success)
+        self.sched.after(red.switchover, self.finish_switchover, name, success, "automation")
 
 
 def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:

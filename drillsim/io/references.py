@@ -15,6 +15,7 @@ from drillsim.errors import Issue
 if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
     from drillsim.spec.alerting import Route
+    from drillsim.spec.topology import Topology
 
 
 _PLURALS = {
@@ -242,6 +243,19 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
                         known_as=f"dependencies of {t.service!r}",
                     )
                 )
+        if (
+            fault.remedy_action == "failover"
+            and fault.type != "partition"
+            and t.service in names
+            and not _is_active_standby(topo, t.service)
+        ):
+            issues.append(
+                doc.issue(
+                    ("faults", i, "remedy"),
+                    f"failover needs an active-standby service; {t.service!r} has none",
+                    "give the service redundancy: {mode: active-standby} or pick another remedy",
+                )
+            )
         if fault.at is not None and fault.at >= doc.model.duration:
             issues.append(
                 doc.issue(
@@ -251,6 +265,11 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _is_active_standby(topology: Topology, service: str) -> bool:
+    red = topology.service(service).redundancy
+    return red is not None and red.mode == "active-standby"
 
 
 def check_references(drill: Drill) -> list[Issue]:

@@ -7,7 +7,8 @@ earliest fault behind its alerts, or its opening time if it has none):
 - time to acknowledge: per incident, first acknowledgement minus opening; an incident
   never acknowledged counts as censored at the drill's end (``unacknowledged``);
 - time to mitigate / resolve: per incident with faults, mitigation / resolution minus
-  impact start;
+  impact start; the ``_censored`` variants count an incident not yet mitigated (or
+  acknowledged) at the drill's end as lasting until then, and are what the score uses;
 - noise ratio: pages for incidents with no fault behind them over all pages.
 """
 
@@ -140,6 +141,11 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         if i.acked is not None or i.resolved is None
     ]
     real = [i for i in incidents if i.faults]
+    ttm_censored = [
+        (i.mitigated if i.mitigated is not None else end) - i.impact_start
+        for i in real
+        if i.impact_start is not None
+    ]
     ttm = [
         i.mitigated - i.impact_start
         for i in real
@@ -177,6 +183,7 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "time_to_acknowledge_s": summarise(tta),
         "time_to_acknowledge_censored_s": summarise(tta_censored),
         "time_to_mitigate_s": summarise(ttm),
+        "time_to_mitigate_censored_s": summarise(ttm_censored),
         "time_to_resolve_s": summarise(ttr),
         "failed_requests": sum(failed.values()),
         "user_minutes_affected": sum(user_minutes.values()),

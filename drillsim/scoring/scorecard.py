@@ -7,7 +7,7 @@ Each sub-score is 100 when its KPI is at or better than ``good`` and 0 at or wor
 weight key             KPI                               good    bad
 =====================  ================================  ======  =====
 time_to_acknowledge    mean TTA (censored), minutes      5       30
-time_to_mitigate       mean time to mitigate, minutes    30      240
+time_to_mitigate       mean TTM (censored), minutes      30      240
 customer_impact        SLO error budget burned, %        2       50
 responder_load         most pages to one person          3       15
 noise                  noise ratio, %                    10      60
@@ -44,7 +44,7 @@ def kpi_values(kpis: dict[str, Any]) -> dict[str, float | None]:
     """The number each weight key is scored on, in the unit of its targets."""
     return {
         "time_to_acknowledge": _minutes(kpis["time_to_acknowledge_censored_s"]),
-        "time_to_mitigate": _minutes(kpis["time_to_mitigate_s"]),
+        "time_to_mitigate": _minutes(kpis["time_to_mitigate_censored_s"]),
         "customer_impact": 100.0 * kpis["slo_budget_burned"],
         "responder_load": float(kpis["max_pages_per_person"]),
         "noise": 100.0 * kpis["noise_ratio"],

@@ -122,6 +122,8 @@ class Fault(SpecModel):
             raise ValueError("a region-outage targets a region")
         if self.type not in ("zone-outage", "region-outage") and (t.zone or t.region):
             raise ValueError(f"{self.type} faults target services, not a zone or region")
+        if self.type in ("zone-outage", "region-outage") and self.remedy not in (None, "evacuate"):
+            raise ValueError(f"a {self.type} is mitigated by 'evacuate', not {self.remedy!r}")
         return self
 
     @property
@@ -273,6 +275,16 @@ class Scenario(SpecModel):
     )
     severity: list[SeverityRule] = list(DEFAULT_SEVERITY)
     scoring: Scoring = Scoring()
+
+    @field_validator("severity")
+    @classmethod
+    def _severity_ends_with_catch_all(cls, rules: list[SeverityRule]) -> list[SeverityRule]:
+        if not rules or rules[-1].max_tier < 4 or rules[-1].min_error_rate > 0:
+            raise ValueError(
+                "the last severity rule must match every incident (no max_tier, no "
+                "min_error_rate), e.g. {severity: SEV4}"
+            )
+        return rules
 
     @field_validator("runbook", mode="before")
     @classmethod
