@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
