@@ -45,22 +45,43 @@ def fault_name(fault: Fault, index: int) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{fault.type}-{target}")
 
 
+def unique_fault_names(faults: list[Fault]) -> list[str]:
+    """Each fault's name; unnamed faults get one made from type and target, made unique
+    against every other name (given or made)."""
+    given = {f.name for f in faults if f.name}
+    used: set[str] = set()
+    out = []
+    for index, fault in enumerate(faults):
+        name = fault_name(fault, index)
+        if not fault.name:
+            candidate, k = name, 1
+            while candidate in used or candidate in given:
+                k += 1
+                candidate = f"{name}-{k}"
+            name = candidate
+        used.add(name)
+        out.append(name)
+    return out
+
+
 def plan_faults(
     faults: list[Fault], topology: Topology, world: World, streams: RandomStreams, horizon_s: float
 ) -> list[Occurrence]:
-    """Every fault occurrence of the drill, in start order."""
+    """Every fault occurrence of the drill, in start order.
+
+    Each (fault, target) pair draws its start times and its durations from two streams of
+    its own, so adding a service to a tier, or lengthening the drill, changes nobody
+    else's faults.
+    """
     plans: list[Occurrence] = []
-    names: dict[str, int] = {}
-    for index, fault in enumerate(faults):
-        base = fault_name(fault, index)
-        names[base] = names.get(base, 0) + 1
-        if names[base] > 1:
-            base = f"{base}-{names[base]}"
-        rng = streams.generator(f"fault/{base}")
+    for base, fault in zip(unique_fault_names(faults), faults, strict=True):
         for label, services, zone, region in _expand_target(fault, topology, world):
-            starts = _start_times(fault, rng, horizon_s)
+            starts = _start_times(
+                fault, streams.generator(f"fault/{base}/{label}/starts"), horizon_s
+            )
+            lasting = streams.generator(f"fault/{base}/{label}/lasts")
             for k, start in enumerate(starts, start=1):
-                lasts = fault.lasts.sample(rng) if fault.lasts is not None else None
+                lasts = fault.lasts.sample(lasting) if fault.lasts is not None else None
                 suffix = f"@{label}" if fault.target.tier or fault.target.team else ""
                 occ_id = f"{base}{suffix}" + (f"#{k}" if fault.arrivals else "")
                 plans.append(Occurrence(occ_id, fault, services, start, lasts, zone, region, label))
@@ -88,16 +109,15 @@ def _expand_target(
 
 
 def _start_times(fault: Fault, rng: np.random.Generator, horizon_s: float) -> list[float]:
+    """Fixed start, or Poisson arrivals up to the horizon (drawn in batches of 64: the
+    n-th gap is the n-th draw whatever the horizon)."""
     if fault.at is not None:
         return [fault.at]
     assert fault.arrivals is not None
-    mean = fault.arrivals.every
-    expected = max(8, int(2 * (horizon_s - fault.arrivals.after) / mean) + 8)
     times: list[float] = []
     t = fault.arrivals.after
     while True:
-        gaps = rng.exponential(mean, size=expected)
-        for gap in gaps:
+        for gap in rng.exponential(fault.arrivals.every, size=64):
             t += float(gap)
             if t >= horizon_s:
                 return times

@@ -212,7 +212,8 @@ class HealthModel:
             timeout = dep.timeout_s
             if dep.hard:
                 if dep.service in partitioned:
-                    failing = 1.0
+                    failing = 1.0  # every attempt times out
+                    slower = timeout * dep.attempts
                 else:
                     ratio = h.latency_s / timeout - 1.0
                     timing_out = 0.0 if ratio <= 0.0 else (1.0 if ratio >= 1.0 else ratio)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from drillsim.engine.monitors import AlertState
-from drillsim.engine.pipeline import AggregationGroup, Notification
+from drillsim.engine.pipeline import Notification
 from drillsim.engine.world import World
 from drillsim.events import EventLog, IncidentMitigated, IncidentOpened, IncidentResolved
 from drillsim.spec.alerting import Routing
@@ -94,11 +94,22 @@ class IncidentDesk:
         for name in world.model.names:
             world.subscribe(name, self.on_health_change)
 
-    def deliver(self, note: Notification, group: AggregationGroup) -> str | None:
-        """Handle one notification; returns the incident it concerns, if any."""
+    def incident_for(self, note: Notification) -> str | None:
+        """The incident a notification concerns: its group's open one, or the one it will
+        open; None for a receiver that pages nobody (asked before ``deliver``, so the
+        notification is logged before what it causes)."""
+        if self.policies.get(note.receiver) is None:
+            return None
+        incident = self.by_group.get((note.receiver, note.group_key))
+        if incident is not None and incident.is_open:
+            return incident.id
+        return self._next_id() if note.firing else None
+
+    def deliver(self, note: Notification) -> None:
+        """Act on a notification: open an incident, or update the group's open one."""
         policy = self.policies.get(note.receiver)
         if policy is None:
-            return None  # a receiver that pages nobody opens no incident
+            return  # a receiver that pages nobody opens no incident
         key = (note.receiver, note.group_key)
         incident = self.by_group.get(key)
         if incident is not None and incident.is_open:
@@ -106,10 +117,11 @@ class IncidentDesk:
             self._check_mitigated(incident)
             if note.reason == "all alerts resolved" and not incident.acked.triggered:
                 self.resolve(incident, "alertmanager", "alerts resolved")
-            return incident.id
-        if not note.firing:
-            return None
-        return self._open(note, policy, key).id
+        elif note.firing:
+            self._open(note, policy, key)
+
+    def _next_id(self) -> str:
+        return f"inc-{len(self.incidents) + 1:04d}"
 
     def _open(self, note: Notification, policy: str, key: tuple[str, str]) -> Incident:
         now = self.env.now
@@ -117,7 +129,7 @@ class IncidentDesk:
         tier = min(self.world.topology.service(s).tier for s in services)
         worst = max(self.world.visible[s].error_rate for s in services)
         incident = Incident(
-            id=f"inc-{len(self.incidents) + 1:04d}",
+            id=self._next_id(),
             group_key=note.group_key,
             receiver=note.receiver,
             policy=policy,

@@ -35,15 +35,17 @@ _EPS = 1e-9
 
 def signal_value(signal: str, health: Health) -> float:
     """The value of a named signal in a health record."""
-    if signal == "error_rate":
-        return health.error_rate
     if signal == "availability":
         return 1.0 - health.error_rate
-    if signal == "latency_p99":
-        return health.latency_s
-    if signal == "up":
-        return float(health.up)
-    return health.saturation
+    return float(getattr(health, _SIGNAL_FIELDS[signal]))
+
+
+_SIGNAL_FIELDS = {
+    "error_rate": "error_rate",
+    "latency_p99": "latency_s",
+    "up": "up",
+    "saturation": "saturation",
+}
 
 
 def next_grid(t_s: float, phase_s: float, step_s: float) -> float:
@@ -58,20 +60,22 @@ def last_grid(t_s: float, phase_s: float, step_s: float) -> float:
     return phase_s + k * step_s
 
 
-def condition(rule: AlertRule) -> Callable[[Health], bool]:
-    """The rule's threshold test as one precompiled function of a health record."""
-    compare, threshold = _OPS[rule.op], rule.threshold_value
-    signal = rule.signal
-    if signal == "availability":
-        return lambda h: compare(1.0 - h.error_rate, threshold)
-    field_name = {
-        "error_rate": "error_rate",
-        "latency_p99": "latency_s",
-        "up": "up",
-        "saturation": "saturation",
-    }[signal]
-    get = operator.attrgetter(field_name)
-    return lambda h: compare(get(h), threshold)
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A rule's threshold test, compiled once (a plain object, so a drill pickles)."""
+
+    signal: str
+    op: str
+    threshold: float
+
+    def __call__(self, health: Health) -> bool:
+        """Whether the health record breaks the threshold."""
+        return _OPS[self.op](signal_value(self.signal, health), self.threshold)
+
+
+def condition(rule: AlertRule) -> Condition:
+    """The rule's threshold test."""
+    return Condition(rule.signal, rule.op, rule.threshold_value)
 
 
 def selects(rule: AlertRule, service: Service) -> bool:
@@ -108,6 +112,8 @@ class AlertState:
     ends_at_s: float | None = None
     faults: tuple[str, ...] = ()
     false_positive: bool = False
+    value: float = 0.0
+    """The sample that made it fire (for ``{{ $value }}``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +177,7 @@ class MonitorSet:
         topology: Topology,
         series: list[AlertSeries],
         rng_for: Callable[[str], np.random.Generator],
+        phase: Callable[[str], float],
         on_alert: Callable[[AlertState, bool], None],
         horizon_s: float,
     ) -> None:
@@ -182,10 +189,10 @@ class MonitorSet:
         self.horizon_s = horizon_s
         self.by_service: dict[str, list[_Instance]] = {}
         self.rng_for = rng_for
-        phase_rng = rng_for("monitors/phases")
-        eval_phase = float(phase_rng.uniform(0, self.eval_s))
+        # Fixed phases, each from its own name: adding a service shifts no other's.
+        eval_phase = phase("monitors/evaluation") * self.eval_s
         scrape_phase = {
-            s.name: float(phase_rng.uniform(0, self.scrape_s)) for s in topology.services
+            s.name: phase(f"monitors/scrape/{s.name}") * self.scrape_s for s in topology.services
         }
         for spec in series:
             inst = _Instance(
@@ -330,7 +337,10 @@ class MonitorSet:
         inst.state, inst.clear_since = "firing", None
         scraped = last_grid(now, inst.scrape_phase, self.scrape_s)
         causes = self.world.causes_at(inst.service, scraped)
-        real = inst.test(self.world.health_at(inst.service, scraped))
+        sample = self.world.health_at(inst.service, scraped)
+        real = inst.test(sample)
+        # A noise excursion is not in the health record: it reached the threshold.
+        value = signal_value(inst.rule.signal, sample) if real else inst.rule.threshold_value
         alert = AlertState(
             inst.rule,
             inst.service,
@@ -340,6 +350,7 @@ class MonitorSet:
             None,
             causes if real else (),
             not real and not causes,
+            value,
         )
         inst.alert = alert
         self.on_alert(alert, True)
@@ -353,7 +364,7 @@ class MonitorSet:
 
     def annotations_for(self, alert: AlertState) -> dict[str, str]:
         """The rule's annotations rendered for this alert."""
-        value = signal_value(alert.rule.signal, self.world.visible[alert.service])
         return {
-            k: render_annotation(v, alert.labels, value) for k, v in alert.rule.annotations.items()
+            k: render_annotation(v, alert.labels, alert.value)
+            for k, v in alert.rule.annotations.items()
         }

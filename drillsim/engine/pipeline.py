@@ -56,7 +56,8 @@ class AlertPipeline:
         root: RouteNode,
         log: EventLog,
         clock: Clock,
-        deliver: Callable[[Notification, AggregationGroup], str | None],
+        incident_for: Callable[[Notification], str | None],
+        deliver: Callable[[Notification], None],
         annotate: Callable[[AlertState], dict[str, str]],
     ) -> None:
         self.sched = sched
@@ -64,6 +65,7 @@ class AlertPipeline:
         self.send_resolved = routing.send_resolved
         self.log = log
         self.clock = clock
+        self.incident_for = incident_for
         self.deliver = deliver
         self.annotate = annotate
         self.groups: dict[str, AggregationGroup] = {}
@@ -144,6 +146,34 @@ class AlertPipeline:
             tick += step
         self._set_timer(group, tick)
 
+    def _notify(
+        self,
+        group: AggregationGroup,
+        reason: str,
+        firing: list[AlertState],
+        resolved: list[AlertState],
+    ) -> None:
+        """Send one notification: log it, then let the receiver act on it."""
+        note = Notification(
+            group.route.receiver,
+            group.key,
+            reason,
+            sorted(firing, key=lambda a: a.fingerprint),
+            sorted(resolved, key=lambda a: a.fingerprint),
+        )
+        self.log.record(
+            NotificationSent(
+                t=self.sched.env.now,
+                receiver=note.receiver,
+                group_key=group.key,
+                reason=reason,
+                firing=tuple(a.fingerprint for a in note.firing),
+                resolved=tuple(a.fingerprint for a in note.resolved),
+                incident=self.incident_for(note),
+            )
+        )
+        self.deliver(note)
+
     def _flush(self, group: AggregationGroup, timer: int) -> None:
         """Flush on the group's timer, then re-arm it or destroy an emptied group."""
         now = self.sched.env.now
@@ -168,32 +198,12 @@ class AlertPipeline:
             self.send_resolved,
         )
         if reason is not None:
-            note = Notification(
-                group.route.receiver,
-                group.key,
-                reason,
-                sorted(firing, key=lambda a: a.fingerprint),
-                sorted(resolved, key=lambda a: a.fingerprint),
-            )
-            incident = self.deliver(note, group)
-            self.log.record(
-                NotificationSent(
-                    t=now,
-                    receiver=note.receiver,
-                    group_key=group.key,
-                    reason=reason,
-                    firing=tuple(sorted(firing_fps)),
-                    resolved=tuple(sorted(resolved_fps)),
-                    incident=incident,
-                )
-            )
             group.entry = NotifyEntry(firing_fps, resolved_fps, now)
+            if firing or self.send_resolved:  # resolved-only with send_resolved off: not sent
+                self._notify(group, reason, firing, resolved if self.send_resolved else [])
         for a in resolved:
             group.alerts.pop(a.fingerprint, None)
         if not group.alerts:
             del self.groups[group.key]
             return
-        if group.entry is None:
-            self._set_timer(group, now + group.route.group_interval_s)
-        else:
-            self._sleep(group, now)
+        self._sleep(group, now)  # alerts remain, so something was notified: entry is set

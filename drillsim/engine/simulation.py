@@ -78,6 +78,7 @@ class Simulation:
             topology,
             series,
             rng,
+            self.streams.fraction,
             self._on_alert,
             self.horizon_s,
         )
@@ -87,6 +88,7 @@ class Simulation:
             self._compiled("routes", lambda: build_route_tree(drill.routing.model.route)),
             self.log,
             self.clock,
+            self.desk.incident_for,
             self.desk.deliver,
             self.monitors.annotations_for,
         )

@@ -39,6 +39,11 @@ class RandomStreams:
         seed = _DigestSeed(f"{self.root_seed}:{self.replication}:{name}")
         return np.random.Generator(np.random.PCG64(seed))  # type: ignore[arg-type]  # any ISeedSequence works
 
+    def fraction(self, name: str) -> float:
+        """One uniform number in [0, 1) for ``name``, without a generator (a fixed phase)."""
+        key = stable_key(f"{self.root_seed}:{self.replication}:{name}")
+        return key / float(1 << 63)
+
 
 class _DigestSeed(ISeedSequence):
     """Seeds a bit generator straight from a BLAKE2b digest of the stream's name.

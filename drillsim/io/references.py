@@ -218,6 +218,19 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
     teams = {s.team for s in topo.services}
     zones = {f"{r}/{z}" for r, reg in topo.regions.items() for z in reg.zones}
     issues = []
+    named: dict[str, int] = {}
+    for i, fault in enumerate(doc.model.faults):
+        if fault.name is None:
+            continue
+        if fault.name in named:
+            issues.append(
+                doc.issue(
+                    ("faults", i, "name"),
+                    f"duplicate fault {fault.name!r}",
+                    f"first defined at faults[{named[fault.name]}]",
+                )
+            )
+        named.setdefault(fault.name, i)
     for i, fault in enumerate(doc.model.faults):
         t, base = fault.target, ("faults", i, "target")
         if t.service is not None and t.service not in names:
