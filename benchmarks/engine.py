@@ -78,7 +78,7 @@ def _as_int(counter: object) -> int:
 def run_one(drill: Any, seed: int, k: int) -> dict[str, Any]:
     """Build and run replication ``k``; wall times and counts."""
     t0 = time.perf_counter()
-    sim = Simulation(drill, seed, k)
+    sim = Simulation(drill.spec, seed, k)
     t1 = time.perf_counter()
     result = sim.run()
     t2 = time.perf_counter()
@@ -102,7 +102,7 @@ def run_one(drill: Any, seed: int, k: int) -> dict[str, Any]:
 
 def pending_profile(drill: Any, seed: int, k: int) -> dict[str, float]:
     """Mean and max number of pending SimPy events during one (untimed) replication."""
-    sim = Simulation(drill, seed, k)
+    sim = Simulation(drill.spec, seed, k)
     env = sim.env
     step = env.step
     sizes: list[int] = []
@@ -121,7 +121,7 @@ def peak_memory(drill: Any, seed: int, k: int) -> dict[str, float]:
     """tracemalloc peak of one replication (build + run), in MB."""
     gc.collect()
     tracemalloc.start()
-    Simulation(drill, seed, k).run()
+    Simulation(drill.spec, seed, k).run()
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"tracemalloc_peak_mb": peak / 1e6, "tracemalloc_retained_mb": current / 1e6}
@@ -223,7 +223,7 @@ def profile(drill: Any, seed: int, reps: int, top: int = 25) -> dict[str, Any]:
     gc.collect()
     prof.enable()
     for k in range(reps):
-        Simulation(drill, seed, k).run()
+        Simulation(drill.spec, seed, k).run()
     prof.disable()
     stats = pstats.Stats(prof)
     raw = stats.stats  # type: ignore[attr-defined]

@@ -37,7 +37,7 @@ def run(drill: Drill, seed: int | None = None, replication: int = 0) -> DrillOut
     """
     from drillsim.experiments.replications import choose_seed, run_drill
 
-    return run_drill(drill, choose_seed(seed, drill), replication)
+    return run_drill(drill.spec, choose_seed(seed, drill.spec), replication)
 
 
 __all__ = ["__version__", "load_scenario", "run"]

@@ -43,7 +43,7 @@ def test_replication_is_independent_of_its_batch(mini_drill: Drill) -> None:
     """Replication 3 is the same whether run alone or after replications 0..2."""
     from drillsim.experiments.replications import run_replications
 
-    batch = run_replications(mini_drill, 5, 4)
+    batch = run_replications(mini_drill.spec, 5, 4)
     alone = drillsim.run(mini_drill, seed=5, replication=3)
     assert to_jsonl(batch[3].records) == to_jsonl(alone.records)
 

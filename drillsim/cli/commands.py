@@ -20,6 +20,7 @@ from drillsim.cli.main import cli
 from drillsim.errors import ConfigError, Issue, ThresholdNotMetError
 
 SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)
+MAX_REPLICATIONS = 1000  # every replication's log is kept in memory and written out
 
 
 @cli.command()
@@ -35,10 +36,10 @@ SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option(
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=1,
     show_default=True,
-    help="Seeded replications; reports mean and 95% CI per KPI.",
+    help=f"Seeded replications (at most {MAX_REPLICATIONS}); mean and 95% CI per KPI.",
 )
 @click.option(
     "--fail-under",
@@ -66,17 +67,17 @@ def run(
     from drillsim.cli import output
     from drillsim.experiments.replications import choose_seed, run_replications
     from drillsim.io.loader import load_drill
+    from drillsim.io.results import check_target, unused_folder, write_results
 
     started = datetime.now(UTC)
     drill = load_drill(scenario)
-    root_seed = choose_seed(seed, drill)
-    outcomes = run_replications(drill, root_seed, replications)
+    root_seed = choose_seed(seed, drill.spec)
     run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
-    target = out or Path("results") / run_id
-    manifest = _manifest(drill, root_seed, replications, started, run_id)
+    target = out or unused_folder(Path("results") / run_id)
+    check_target(target)  # before the work, not after it
+    outcomes = run_replications(drill.spec, root_seed, replications)
+    manifest = _manifest(drill, root_seed, replications, started, target.name)
     files = output.result_files(outcomes, manifest, plots=plots and replications == 1)
-    from drillsim.io.results import write_results
-
     write_results(target, files)
     if as_json:
         click.echo(
@@ -100,14 +101,11 @@ def _slug(text: str) -> str:
 def _manifest(
     drill: Any, seed: int, replications: int, started: datetime, run_id: str
 ) -> dict[str, Any]:
-    import networkx
-    import numpy
-    import pydantic
-    import simpy
-    import yaml
+    from importlib.metadata import version
 
     from drillsim.io.results import sha256_file
 
+    packages = ("simpy", "numpy", "networkx", "pydantic", "pyyaml")
     return {
         "run_id": run_id,
         "seed": seed,
@@ -122,11 +120,7 @@ def _manifest(
         "versions": {
             "drillsim": __version__,
             "python": platform.python_version(),
-            "simpy": simpy.__version__,
-            "numpy": numpy.__version__,
-            "networkx": networkx.__version__,
-            "pydantic": pydantic.VERSION,
-            "pyyaml": yaml.__version__,
+            **{name: version(name) for name in packages},
         },
     }
 

@@ -53,18 +53,6 @@ class OwnState:
     partitioned: set[str] = field(default_factory=set)
     active_down: bool = False
 
-    def is_clean(self) -> bool:
-        """True when nothing acts on the service."""
-        return not (
-            self.crashed
-            or self.down_replicas
-            or self.capacity_lost
-            or self.error_rate
-            or self.added_latency_s
-            or self.partitioned
-            or self.active_down
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class _Dep:
@@ -101,7 +89,6 @@ class HealthModel:
         """Services whose health can change when ``n`` changes: ``n`` and its dependents."""
         self._own_healthy = {name: self._own_health(name, OwnState()) for name in self.names}
         self._base_latency = {name: h.latency_s for name, h in self._own_healthy.items()}
-        self.healthy = self._own_healthy
         self.healthy = self.evaluate({})
 
     def _own_health(self, name: str, own: OwnState) -> Health:

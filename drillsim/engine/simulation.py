@@ -26,7 +26,7 @@ from drillsim.engine.streams import RandomStreams
 from drillsim.engine.traffic import TrafficCurve
 from drillsim.engine.world import World
 from drillsim.events import DrillEnded, DrillStarted, EventLog
-from drillsim.io.loader import Drill
+from drillsim.spec.drill import DrillSpec
 
 T = TypeVar("T")
 
@@ -42,14 +42,14 @@ class RunResult:
 
 
 class Simulation:
-    """A drill ready to run: ``Simulation(drill, seed).run()``."""
+    """A drill ready to run: ``Simulation(drill.spec, seed).run()``."""
 
-    def __init__(self, drill: Drill, seed: int, replication: int = 0) -> None:
+    def __init__(self, drill: DrillSpec, seed: int, replication: int = 0) -> None:
         self.drill = drill
         self.seed = seed
         self.replication = replication
-        scenario = drill.scenario.model
-        topology = drill.topology.model
+        scenario = drill.scenario
+        topology = drill.topology
         self.horizon_s = scenario.duration
         self.env = simpy.Environment()
         self.sched = Scheduler(self.env)
@@ -68,13 +68,13 @@ class Simulation:
             scenario.faults, topology, self.world, self.streams, self.horizon_s
         )
         self.desk = IncidentDesk(
-            self.env, self.world, drill.routing.model, scenario.severity, self.log, self._escalate
+            self.env, self.world, drill.routing, scenario.severity, self.log, self._escalate
         )
-        series = self._compiled("series", lambda: alert_series(drill.rules.model, topology))
+        series = self._compiled("series", lambda: alert_series(drill.rules, topology))
         self.monitors = MonitorSet(
             self.sched,
             self.world,
-            drill.rules.model,
+            drill.rules,
             topology,
             series,
             rng,
@@ -84,8 +84,8 @@ class Simulation:
         )
         self.pipeline = AlertPipeline(
             self.sched,
-            drill.routing.model,
-            self._compiled("routes", lambda: build_route_tree(drill.routing.model.route)),
+            drill.routing,
+            self._compiled("routes", lambda: build_route_tree(drill.routing.route)),
             self.log,
             self.clock,
             self.desk.incident_for,
@@ -94,7 +94,7 @@ class Simulation:
         )
         self.responders = ResponderPool(
             self.env,
-            drill.oncall.model.people,
+            drill.oncall.people,
             scenario.responders,
             scenario.runbook,
             self.world,
@@ -119,7 +119,7 @@ class Simulation:
             run_escalation(
                 self.env,
                 incident,
-                self.drill.oncall.model,
+                self.drill.oncall,
                 self.clock,
                 self.log,
                 self.responders.page,
@@ -127,7 +127,7 @@ class Simulation:
         )
 
     def _started(self) -> DrillStarted:
-        scenario, topology = self.drill.scenario.model, self.drill.topology.model
+        scenario, topology = self.drill.scenario, self.drill.topology
         services = []
         for s in topology.services:
             curve = self.traffic.get(s.name)
@@ -142,7 +142,7 @@ class Simulation:
                     "budget_requests": (1.0 - s.slo.availability) * daily * s.slo.window / 86400.0,
                 }
             )
-        people = [{"name": p.name, "tz": p.tz} for p in self.drill.oncall.model.people]
+        people = [{"name": p.name, "tz": p.tz} for p in self.drill.oncall.people]
         return DrillStarted(
             t=0.0,
             scenario=scenario.name,

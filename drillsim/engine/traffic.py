@@ -6,7 +6,6 @@ linear in between, so the integral over any interval is a sum of trapezoids.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from drillsim.engine.clock import Clock
@@ -62,6 +61,3 @@ class TrafficCurve:
     def mean_daily_requests(self) -> float:
         """Requests in an average day (for SLO budgets)."""
         return self.peak_rps * 3600.0 * sum(self.factors)
-
-
-_ = timedelta

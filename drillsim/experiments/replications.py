@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from drillsim.engine.simulation import RunResult, Simulation
-from drillsim.io.loader import Drill
 from drillsim.scoring.kpis import compute_kpis
 from drillsim.scoring.scorecard import Scorecard, score
+from drillsim.spec.drill import DrillSpec
 
 #: Scalar KPIs summarised across replications: name -> how to read it from a scorecard.
 HEADLINE: dict[str, Callable[[Scorecard], float | None]] = {
@@ -46,12 +46,12 @@ class DrillOutcome:
     scorecard: Scorecard
 
 
-def choose_seed(seed: int | None, drill: Drill) -> int:
+def choose_seed(seed: int | None, drill: DrillSpec) -> int:
     """The given seed, else the scenario's, else a fresh one (to be recorded by the caller)."""
     if seed is not None:
         return seed
-    if drill.scenario.model.seed is not None:
-        return drill.scenario.model.seed
+    if drill.scenario.seed is not None:
+        return drill.scenario.seed
     import numpy as np
 
     entropy = np.random.SeedSequence().entropy
@@ -59,16 +59,16 @@ def choose_seed(seed: int | None, drill: Drill) -> int:
     return entropy % 2**32
 
 
-def run_drill(drill: Drill, seed: int, replication: int = 0) -> DrillOutcome:
+def run_drill(drill: DrillSpec, seed: int, replication: int = 0) -> DrillOutcome:
     """Simulate one replication and score it."""
     result = Simulation(drill, seed, replication).run()
     records = result.log.as_dicts()
-    card = score(compute_kpis(records), drill.scenario.model.scoring)
+    card = score(compute_kpis(records), drill.scenario.scoring)
     return DrillOutcome(result, records, card)
 
 
 def run_replications(
-    drill: Drill, seed: int, n: int, progress: Callable[[int], None] | None = None
+    drill: DrillSpec, seed: int, n: int, progress: Callable[[int], None] | None = None
 ) -> list[DrillOutcome]:
     """Replications 0..n-1 of the drill, in order."""
     outcomes = []

@@ -18,6 +18,7 @@ from drillsim.errors import ConfigError, Issue
 from drillsim.io.diagnostics import validation_issues
 from drillsim.io.yamlsource import PathKey, Source, read_source, render_path
 from drillsim.spec import KINDS, AlertRules, OnCall, Routing, Scenario, Topology
+from drillsim.spec.drill import DrillSpec
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -100,8 +101,18 @@ class Drill:
     oncall: Document[OnCall]
     rules: Document[AlertRules]
     routing: Document[Routing]
-    compiled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """What the engine derives from the documents once and shares across replications."""
+    spec: DrillSpec = field(init=False, compare=False, repr=False)
+    """The documents' models, as the engine and experiments take them."""
+
+    def __post_init__(self) -> None:
+        spec = DrillSpec(
+            self.scenario.model,
+            self.topology.model,
+            self.oncall.model,
+            self.rules.model,
+            self.routing.model,
+        )
+        object.__setattr__(self, "spec", spec)
 
     def sources(self) -> dict[str, Path]:
         """Every input file by role (for the manifest's checksums)."""

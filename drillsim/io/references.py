@@ -292,7 +292,6 @@ def check_references(drill: Drill) -> list[Issue]:
     issues += check_routing(drill.routing, drill.oncall)
     issues += check_rules(drill.rules, drill.topology)
     issues += check_scenario(drill.scenario, drill.topology)
-    people = {p.name for p in drill.oncall.model.people}
     services = {s.name for s in drill.topology.model.services}
     for i, person in enumerate(drill.oncall.model.people):
         for j, skill in enumerate(person.skills):
@@ -300,5 +299,4 @@ def check_references(drill: Drill) -> list[Issue]:
                 issues.append(
                     _unknown(drill.oncall, ("people", i, "skills", j), "service", skill, services)
                 )
-    del people
     return issues

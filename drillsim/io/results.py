@@ -28,11 +28,12 @@ def dumps_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
-def write_results(target: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``files`` (relative name -> content) as the folder ``target``, atomically.
+def check_target(target: Path) -> None:
+    """Refuse a results folder that cannot be written or would overwrite user data.
 
     Raises:
-        DrillsimError: ``target`` exists and is not a drillsim results folder.
+        DrillsimError: ``target`` exists and is not a drillsim results folder, or a parent
+            of it is a file.
     """
     if target.exists() and not (
         target.is_dir() and ((target / "manifest.json").is_file() or not any(target.iterdir()))
@@ -41,6 +42,37 @@ def write_results(target: Path, files: dict[str, str | bytes]) -> Path:
             f"{target}: exists and is not a drillsim results folder; refusing to overwrite it\n"
             "    choose another --out, or remove the folder yourself"
         )
+    for parent in target.parents:
+        if parent.exists() and not parent.is_dir():
+            raise DrillsimError(
+                f"{target}: {parent} is a file, not a folder\n    choose another --out"
+            )
+
+
+def unused_folder(target: Path) -> Path:
+    """``target``, or ``target-2``, ``target-3`` ... if it is taken (runs in one second)."""
+    candidate, k = target, 1
+    while candidate.exists():
+        k += 1
+        candidate = target.with_name(f"{target.name}-{k}")
+    return candidate
+
+
+def write_results(target: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative name -> content) as the folder ``target``, atomically.
+
+    Raises:
+        DrillsimError: the folder cannot be written (see :func:`check_target`, or the
+            disk refused).
+    """
+    check_target(target)
+    try:
+        return _write_atomically(target, files)
+    except OSError as exc:
+        raise DrillsimError(f"{target}: cannot write results ({exc.strerror or exc})") from None
+
+
+def _write_atomically(target: Path, files: dict[str, str | bytes]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

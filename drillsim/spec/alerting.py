@@ -11,7 +11,6 @@ from pydantic import Field, field_validator, model_validator
 from drillsim.spec.types import (
     DistributionSpec,
     DurationS,
-    Fraction,
     Name,
     PositiveDurationS,
     SpecModel,
@@ -140,7 +139,6 @@ class Routing(SpecModel):
     version: Literal[1]
     route: Route
     receivers: list[Receiver] = Field(min_length=1)
-    resolve_timeout: PositiveDurationS = 300.0
     send_resolved: bool = True
 
     @model_validator(mode="after")
@@ -150,6 +148,3 @@ class Routing(SpecModel):
         if self.route.matchers or self.route.match or self.route.match_re:
             raise ValueError("the root route must not have matchers")
         return self
-
-
-_ = Fraction  # re-exported for rule documents that use percentages

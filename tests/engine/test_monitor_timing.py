@@ -36,7 +36,7 @@ def test_annotation_templates() -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_fire_time_is_exact(mini_drill: Drill, seed: int) -> None:
     """The ServiceDown alert fires exactly where the grid arithmetic says."""
-    sim = Simulation(mini_drill, seed)
+    sim = Simulation(mini_drill.spec, seed)
     records = sim.run().log.as_dicts()
     inst = next(i for i in sim.monitors.by_service["orders-db"] if i.rule.alert == "ServiceDown")
     change = next(
