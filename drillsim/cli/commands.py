@@ -71,6 +71,8 @@ def run(
 
     started = datetime.now(UTC)
     drill = load_drill(scenario)
+    for warning in drill.warnings:
+        click.echo(warning.render(), err=True)
     root_seed = choose_seed(seed, drill.spec)
     run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
     target = out or unused_folder(Path("results") / run_id)
@@ -138,7 +140,9 @@ def validate(files: tuple[Path, ...]) -> None:
     """
     from drillsim.io.validate import validate_files
 
-    summaries = validate_files(list(files))
+    summaries, warnings = validate_files(list(files))
+    for warning in warnings:
+        click.echo(warning.render(), err=True)
     for line in summaries:
         click.echo(f"ok: {line}")
 

@@ -80,12 +80,7 @@ def condition(rule: AlertRule) -> Condition:
 
 def selects(rule: AlertRule, service: Service) -> bool:
     """Whether the rule watches this service."""
-    sel = rule.services
-    return (
-        (sel.names is None or service.name in sel.names)
-        and (sel.tiers is None or service.tier in sel.tiers)
-        and (sel.teams is None or service.team in sel.teams)
-    )
+    return rule.services.selects(service)
 
 
 _TEMPLATE_RE = re.compile(r"\{\{\s*\$(labels\.(\w+)|value)\s*\}\}")

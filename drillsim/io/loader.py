@@ -103,6 +103,8 @@ class Drill:
     routing: Document[Routing]
     spec: DrillSpec = field(init=False, compare=False, repr=False)
     """The documents' models, as the engine and experiments take them."""
+    warnings: tuple[Issue, ...] = field(default=(), compare=False, repr=False)
+    """Valid but suspicious things (printed, never fatal)."""
 
     def __post_init__(self) -> None:
         spec = DrillSpec(
@@ -145,7 +147,7 @@ _REFS: tuple[tuple[PathKey, str, str], ...] = (
 
 def load_drill(path: Path) -> Drill:
     """Load a scenario and its documents; raise ConfigError listing every problem."""
-    from drillsim.io.references import check_references
+    from drillsim.io.references import check_references, drill_warnings
 
     scenario, issues = load_document(path, expect="Scenario")
     if scenario is None:
@@ -185,4 +187,5 @@ def load_drill(path: Path) -> Drill:
     problems = check_references(drill)
     if problems:
         raise ConfigError(problems)
+    object.__setattr__(drill, "warnings", tuple(sorted(drill_warnings(drill))))
     return drill

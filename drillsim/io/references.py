@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drillsim.errors import Issue
@@ -300,3 +301,36 @@ def check_references(drill: Drill) -> list[Issue]:
                     _unknown(drill.oncall, ("people", i, "skills", j), "service", skill, services)
                 )
     return issues
+
+
+def drill_warnings(drill: Drill) -> list[Issue]:
+    """Things that are valid but probably not what the author meant."""
+    from datetime import timedelta
+
+    from drillsim.oncall.rotation import shifts
+
+    warnings: list[Issue] = []
+    services = drill.topology.model.services
+    for i, rule in enumerate(drill.rules.model.rules):
+        if not any(rule.services.selects(s) for s in services):
+            issue = drill.rules.issue(("rules", i, "services"), "selects no service; never fires")
+            warnings.append(replace(issue, severity="warning"))
+    scenario = drill.scenario.model
+    start, end = scenario.start, scenario.start + timedelta(seconds=scenario.duration)
+    used = {
+        t.schedule
+        for p in drill.oncall.model.escalation_policies
+        for r in p.rules
+        for t in r.targets
+        if t.schedule
+    }
+    for i, schedule in enumerate(drill.oncall.model.schedules):
+        if schedule.name in used and not shifts(schedule, start, end):
+            issue = drill.oncall.issue(
+                ("schedules", i),
+                f"nobody is on call during the drill ({start.isoformat()} for "
+                f"{scenario.duration / 3600:g}h); pages to it reach nobody",
+                "check the layers' days/hours restrictions and start dates",
+            )
+            warnings.append(replace(issue, severity="warning"))
+    return warnings

@@ -10,9 +10,10 @@ from drillsim.io.references import check_oncall, check_routing, check_topology
 from drillsim.spec import AlertRules, OnCall, Routing, Topology
 
 
-def validate_files(paths: list[Path]) -> list[str]:
-    """One summary line per valid file; ConfigError with all problems otherwise."""
+def validate_files(paths: list[Path]) -> tuple[list[str], list[Issue]]:
+    """One summary line per valid file, and warnings; ConfigError with all problems."""
     issues: list[Issue] = []
+    warnings: list[Issue] = []
     summaries: list[str] = []
     for path in paths:
         doc, found = load_document(path)
@@ -22,7 +23,9 @@ def validate_files(paths: list[Path]) -> list[str]:
         kind = doc.source.data["kind"]
         if kind == "Scenario":
             try:
-                summaries.append(f"{display_name(path)}: {load_drill(path).summary()}")
+                drill = load_drill(path)
+                summaries.append(f"{display_name(path)}: {drill.summary()}")
+                warnings.extend(drill.warnings)
             except ConfigError as exc:
                 issues.extend(exc.issues)
             continue
@@ -40,7 +43,7 @@ def validate_files(paths: list[Path]) -> list[str]:
             summaries.append(f"{display_name(path)}: {_describe(kind, doc.model)}")
     if issues:
         raise ConfigError(sorted(set(issues)))
-    return summaries
+    return summaries, sorted(set(warnings))
 
 
 def _describe(kind: str, model: object) -> str:

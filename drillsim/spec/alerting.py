@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from drillsim.spec.topology import Service
 from drillsim.spec.types import (
     DistributionSpec,
     DurationS,
@@ -26,6 +27,14 @@ class ServiceSelector(SpecModel):
     names: list[Name] | None = None
     tiers: list[int] | None = None
     teams: list[Name] | None = None
+
+    def selects(self, service: Service) -> bool:
+        """Whether a service is among those selected."""
+        return (
+            (self.names is None or service.name in self.names)
+            and (self.tiers is None or service.tier in self.tiers)
+            and (self.teams is None or service.team in self.teams)
+        )
 
 
 class NoiseSpikes(SpecModel):

@@ -8,7 +8,7 @@ Values that YAML 1.1 has already turned into something else (``no`` -> False,
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -102,7 +102,16 @@ def _to_timestamp(value: Any) -> datetime:
     zone = m.group("zone")
     if zone:
         tz = ZoneInfo(_to_tz(zone))
-        moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+            wall = moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+            if wall != moment.replace(tzinfo=None):
+                raise ValueError(
+                    f"{text!r} does not exist: the clocks in {zone} skip that hour (DST); "
+                    f"use {wall.isoformat()}[{zone}]"
+                )
+        else:
+            moment = moment.astimezone(tz)
     if moment.tzinfo is None:
         raise ValueError("timestamp needs a time zone: add [Europe/Berlin] or +01:00")
     return moment

@@ -259,7 +259,8 @@ def test_unquoted_leading_zero_clock_stays_a_string(tmp_path: Path) -> None:
     path.write_text(
         text.replace('rotation: weekly, handoff: "mon 09:00"', "rotation: daily, handoff: 09:30")
     )
-    (line,) = validate_files([path])
+    (line,), warnings = validate_files([path])
+    assert warnings == []
     assert "on-call with 3 people" in line
 
 
@@ -275,3 +276,26 @@ def test_run_on_a_bad_scenario_writes_nothing(name: str, tmp_path: Path) -> None
     assert result.stderr == _expected_stderr(CATALOGUE[name])
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_suspicious_but_valid_documents_warn(tmp_path: Path) -> None:
+    """A rule that selects nothing and a schedule nobody covers are warnings, exit 0."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(DATA / "mini", tmp_path / "mini")
+    rules_path = tmp_path / "mini" / "rules.yaml"
+    rules = yaml.safe_load(rules_path.read_text())
+    rules["rules"][0]["services"] = {"tiers": [4]}
+    rules_path.write_text(yaml.safe_dump(rules, sort_keys=False))
+    oncall_path = tmp_path / "mini" / "oncall.yaml"
+    oncall = yaml.safe_load(oncall_path.read_text())
+    oncall["schedules"][0]["layers"][0]["days"] = ["sun"]
+    oncall_path.write_text(yaml.safe_dump(oncall, sort_keys=False))
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "mini" / "scenario.yaml")])
+    assert result.exit_code == 0
+    assert "rules[name='ServiceDown'].services: warning" not in result.stderr
+    assert ": warning: rules[alert='ServiceDown'].services: selects no service" in result.stderr
+    assert ": warning: schedules[name='storefront-primary']: nobody is on call" in result.stderr
+    assert result.stdout.startswith("ok: ")

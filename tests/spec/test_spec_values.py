@@ -76,3 +76,15 @@ def test_lognormal_matches_its_median_p90_and_mean() -> None:
     assert np.quantile(xs, 0.9) == pytest.approx(720.0, rel=0.04)
     se = xs.std(ddof=1) / math.sqrt(len(xs))
     assert abs(xs.mean() - dist.mean_s) < 3 * se
+
+
+def test_timestamps_with_zones_and_dst() -> None:
+    """RFC 9557 zone suffixes parse; a wall time skipped by DST is refused with the fix."""
+    from drillsim.spec.types import _to_timestamp
+
+    assert _to_timestamp("2026-03-29T03:30:00[Europe/Berlin]").utcoffset().total_seconds() == 7200
+    assert _to_timestamp("2026-01-10T03:00:00+01:00").utcoffset().total_seconds() == 3600
+    with pytest.raises(ValueError, match=r"does not exist.*use 2026-03-29T03:30:00"):
+        _to_timestamp("2026-03-29T02:30:00[Europe/Berlin]")
+    with pytest.raises(ValueError, match="needs a time zone"):
+        _to_timestamp("2026-03-29T02:30:00")
