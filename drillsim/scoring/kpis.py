@@ -81,8 +81,17 @@ class IncidentFacts:
 
 
 def incident_facts(records: Iterable[dict[str, Any]]) -> list[IncidentFacts]:
-    """Reconstruct every incident's lifecycle from the log."""
-    incidents: dict[str, IncidentFacts] = {}
+    """Reconstruct every incident's lifecycle from the log.
+
+    The notification that opens an incident is logged just before the incident, so
+    incidents are collected first.
+    """
+    records = list(records)
+    incidents: dict[str, IncidentFacts] = {
+        r["incident"]: IncidentFacts(r["incident"], r["t"], r["severity"], list(r["services"]))
+        for r in records
+        if r["kind"] == "IncidentOpened"
+    }
     alert_faults: dict[str, tuple[str, ...]] = {}
     fault_start: dict[str, float] = {}
     for r in records:
@@ -91,10 +100,6 @@ def incident_facts(records: Iterable[dict[str, Any]]) -> list[IncidentFacts]:
             fault_start[r["fault"]] = r["t"]
         elif kind == "AlertFired":
             alert_faults[r["fingerprint"]] = tuple(r["faults"])
-        elif kind == "IncidentOpened":
-            incidents[r["incident"]] = IncidentFacts(
-                r["incident"], r["t"], r["severity"], list(r["services"])
-            )
         elif kind == "NotificationSent" and r["incident"] in incidents:
             inc = incidents[r["incident"]]
             inc.notifications += 1

@@ -212,3 +212,17 @@ def test_default_severity_matrix() -> None:
     assert severity_for(rules, 1, 0.05) == "SEV2"
     assert severity_for(rules, 2, 0.05) == "SEV3"
     assert severity_for(rules, 3, 0.0) == "SEV4"
+
+
+def test_the_notification_may_precede_the_incident_it_opens() -> None:
+    """The engine logs a notification, then the incident it opens: KPIs are the same."""
+    records = log()
+    engine_order = []
+    for r in records:
+        if r["kind"] == "NotificationSent" and engine_order[-1]["kind"] == "IncidentOpened":
+            engine_order.insert(len(engine_order) - 1, r)
+        else:
+            engine_order.append(r)
+    assert [r["kind"] for r in engine_order][4:6] == ["NotificationSent", "IncidentOpened"]
+    a, b = compute_kpis(records), compute_kpis(engine_order)
+    assert a == b and b["time_to_mitigate_s"]["count"] == 1 and b["noise_ratio"] == 0.5
