@@ -77,7 +77,8 @@ def run(
     run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
     target = out or unused_folder(Path("results") / run_id)
     check_target(target)  # before the work, not after it
-    outcomes = run_replications(drill.spec, root_seed, replications)
+    with output.progress(replications) as advance:
+        outcomes = run_replications(drill.spec, root_seed, replications, advance)
     manifest = _manifest(drill, root_seed, replications, started, target.name)
     files = output.result_files(outcomes, manifest, plots=plots and replications == 1)
     write_results(target, files)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,26 @@ def result_files(
         if fig is not None:
             files["health.png"] = figure_png(fig)
     return files
+
+
+@contextmanager
+def progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar with ETA on stderr for several replications (only on a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("replications"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=total < 2 or not sys.stderr.isatty(),
+    )
+    with bar:
+        task = bar.add_task("run", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def print_console(outcomes: list[DrillOutcome], seed: int, target: Path) -> None:

@@ -147,7 +147,7 @@ _REFS: tuple[tuple[PathKey, str, str], ...] = (
 
 def load_drill(path: Path) -> Drill:
     """Load a scenario and its documents; raise ConfigError listing every problem."""
-    from drillsim.io.references import check_references, drill_warnings
+    from drillsim.io.references import check_references, drill_warnings, partial_checks
 
     scenario, issues = load_document(path, expect="Scenario")
     if scenario is None:
@@ -180,7 +180,7 @@ def load_drill(path: Path) -> Drill:
         elif doc is not None:
             loaded[role] = doc
     if issues:
-        raise ConfigError(issues)
+        raise ConfigError(issues + partial_checks(scenario, loaded))
     drill = Drill(
         scenario, loaded["topology"], loaded["oncall"], loaded["rules"], loaded["routing"]
     )

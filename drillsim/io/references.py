@@ -286,6 +286,22 @@ def _is_active_standby(topology: Topology, service: str) -> bool:
     return red is not None and red.mode == "active-standby"
 
 
+def partial_checks(scenario: Document, loaded: dict[str, Document]) -> list[Issue]:
+    """Cross-checks among the documents that did load, when others did not: a user still
+    sees every problem that can be found in one go."""
+    topology, oncall = loaded.get("topology"), loaded.get("oncall")
+    issues = check_topology(topology) if topology else []
+    if oncall:
+        issues += check_oncall(oncall)
+    if "routing" in loaded:
+        issues += check_routing(loaded["routing"], oncall)
+    if topology:
+        if "rules" in loaded:
+            issues += check_rules(loaded["rules"], topology)
+        issues += check_scenario(scenario, topology)
+    return issues
+
+
 def check_references(drill: Drill) -> list[Issue]:
     """Every cross-reference check over a loaded drill."""
     issues = check_topology(drill.topology)

@@ -299,3 +299,19 @@ def test_suspicious_but_valid_documents_warn(tmp_path: Path) -> None:
     assert ": warning: rules[alert='ServiceDown'].services: selects no service" in result.stderr
     assert ": warning: schedules[name='storefront-primary']: nobody is on call" in result.stderr
     assert result.stdout.startswith("ok: ")
+
+
+def test_reference_problems_show_beside_schema_problems(tmp_path: Path) -> None:
+    """A broken on-call file does not hide an unknown service in the scenario."""
+    import shutil
+
+    shutil.copytree(DATA / "mini", tmp_path / "mini")
+    oncall = tmp_path / "mini" / "oncall.yaml"
+    oncall.write_text(oncall.read_text().replace("delay: 10m", "delay: 0"))
+    scenario = tmp_path / "mini" / "scenario.yaml"
+    scenario.write_text(scenario.read_text().replace("{service: orders-db}", "{service: ordrs-db}"))
+    result = CliRunner().invoke(cli, ["validate", str(scenario)])
+    assert result.exit_code == 1
+    assert "delay: must be > 0" in result.stderr
+    assert "unknown service 'ordrs-db'" in result.stderr
+    assert "2 errors" in result.stderr
