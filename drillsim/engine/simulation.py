@@ -15,6 +15,7 @@ import simpy
 from drillsim.alerting.routing import build_route_tree
 from drillsim.engine.clock import Clock
 from drillsim.engine.faults import FaultInjector, plan_faults
+from drillsim.engine.impact import ImpactMeter
 from drillsim.engine.incidents import Incident, IncidentDesk
 from drillsim.engine.layout import layout_of
 from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
@@ -63,7 +64,8 @@ class Simulation:
             if s.traffic is not None
         }
         layout = self._compiled("layout", lambda: layout_of(topology))
-        self.world = World(self.sched, layout, self.log, self.traffic, rng("world/auto-failover"))
+        self.world = World(self.sched, layout, self.log, rng("world/auto-failover"))
+        self.impact = ImpactMeter(self.world, self.traffic, self.log)
         self.faults = plan_faults(
             scenario.faults, topology, self.world, self.streams, self.horizon_s
         )
@@ -159,8 +161,7 @@ class Simulation:
         """Run to the scenario's horizon and return the event log."""
         self.log.record(self._started())
         self.env.run(until=self.horizon_s)
-        for name in sorted(self.world.visible):
-            self.world.accrue(name, self.horizon_s)
+        self.impact.close(self.horizon_s)
         self.log.record(DrillEnded(t=self.horizon_s))
         # SimPy numbers every scheduled event; the next id is the count so far.
         events = next(self.env._eid)

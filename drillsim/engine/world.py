@@ -2,8 +2,8 @@
 
 Faults and responder actions change what is wrong with services; the world recomputes
 the target health of every service (:mod:`drillsim.engine.health`) and lets each change
-reach each service after its propagation delay along the dependency graph. Monitors
-subscribe to a service's visible health; customer impact accrues between changes.
+reach each service after its propagation delay along the dependency graph. Monitors,
+incidents and the impact meter subscribe to a service's visible health.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ import numpy as np
 from drillsim.engine.health import Health, OwnState
 from drillsim.engine.layout import TopologyLayout
 from drillsim.engine.scheduler import Scheduler
-from drillsim.engine.traffic import TrafficCurve
-from drillsim.events import EventLog, FaultCleared, ImpactAccrued, ServiceHealthChanged
+from drillsim.events import EventLog, FaultCleared, ServiceHealthChanged
 from drillsim.spec.scenario import Fault
 from drillsim.spec.topology import ActiveStandby
 
 IMPAIRED_ERROR_RATE = 0.001
-_CLEAN = OwnState()
 IMPAIRED_LATENCY_FACTOR = 2.0
+_CLEAN = OwnState()
 
 
 @dataclass(slots=True)
@@ -62,14 +61,12 @@ class World:
         sched: Scheduler,
         layout: TopologyLayout,
         log: EventLog,
-        traffic: dict[str, TrafficCurve],
         auto_failover_rng: np.random.Generator,
     ) -> None:
         self.sched = sched
         self.layout = layout
         self.topology = layout.topology
         self.log = log
-        self.traffic = traffic
         self.model = layout.model
         self.active: dict[str, ActiveFault] = {}
         self.failed_over: dict[str, bool] = {}
@@ -82,7 +79,6 @@ class World:
         self._series = {n: _Series([0.0], [h], [()]) for n, h in self.visible.items()}
         self._applied_gen: dict[str, int] = dict.fromkeys(self.model.names, -1)
         self._gen = 0
-        self._last_change = dict.fromkeys(self.model.names, 0.0)
         self._listeners: dict[str, list[Callable[[str], None]]] = {n: [] for n in self.model.names}
         self._replica_slots = layout.replica_slots
         self._standby = layout.standby
@@ -365,7 +361,6 @@ class World:
         if old.close_to(health) and self.causes[name] == causes:
             return
         now = self.now()
-        self.accrue(name, now)
         self.visible[name] = health
         self.causes[name] = causes
         series = self._series[name]
@@ -389,33 +384,6 @@ class World:
         )
         for callback in self._listeners[name]:
             callback(name)
-
-    def accrue(self, name: str, now: float) -> None:
-        """Record customer impact of ``name`` since its last change, if it had any."""
-        since = self._last_change[name]
-        self._last_change[name] = now
-        curve = self.traffic.get(name)
-        h = self.visible[name]
-        if curve is None or now <= since:
-            return
-        svc = self.topology.service(name)
-        slo_latency = svc.slo.latency_p99
-        degraded = 1.0 if slo_latency is not None and h.latency_s > slo_latency else 0.0
-        impacted = max(h.error_rate, degraded, 1.0 if h.up == 0 else 0.0)
-        if impacted <= 0.0:
-            return
-        failed = h.error_rate * curve.requests(since, now)
-        user_minutes = impacted * curve.user_seconds(since, now) / 60.0
-        if failed > 0 or user_minutes > 0:
-            self.log.record(
-                ImpactAccrued(
-                    t=now,
-                    service=name,
-                    since=since,
-                    failed_requests=failed,
-                    user_minutes=user_minutes,
-                )
-            )
 
     def _schedule_auto_failover(self) -> None:
         for name in self._standby:
