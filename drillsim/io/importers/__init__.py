@@ -1,0 +1,1 @@
+"""Importers: real tools' files turned into drillsim documents, with located problems."""

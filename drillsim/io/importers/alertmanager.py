@@ -1,0 +1,179 @@
+"""Import a real ``alertmanager.yml`` (or a Kubernetes Secret wrapping one).
+
+The routing tree and the receivers' names become drillsim's ``Routing`` model. What
+drillsim does not simulate yet (integrations' settings, templates, global SMTP ...) is a
+warning naming the key, never an error: a team can point drillsim at the file they run.
+Genuine mistakes (a bad matcher, an unknown receiver, a malformed duration) are errors at
+``file:line:col``, as everywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from drillsim.errors import ConfigError, Issue
+from drillsim.io.diagnostics import validation_issues
+from drillsim.io.loader import display_name
+from drillsim.io.references import check_routing
+from drillsim.io.yamlsource import PathKey, Source, parse_text, read_source, render_path
+from drillsim.spec.alerting import Routing
+
+#: Route keys drillsim simulates.
+ROUTE_KEYS = {
+    "receiver",
+    "group_by",
+    "continue",
+    "match",
+    "match_re",
+    "matchers",
+    "group_wait",
+    "group_interval",
+    "repeat_interval",
+    "routes",
+}
+#: Keys Alertmanager knows that drillsim accepts but does not simulate yet.
+ROUTE_IGNORED = {"mute_time_intervals", "active_time_intervals", "labels"}
+TOP_IGNORED = {
+    "global",
+    "templates",
+    "inhibit_rules",
+    "time_intervals",
+    "mute_time_intervals",
+    "tracing",
+    "event_recorder",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertmanagerConfig:
+    """An imported configuration: drillsim's routing model and what was left out."""
+
+    path: Path
+    routing: Routing
+    warnings: tuple[Issue, ...]
+
+
+def load_alertmanager(path: Path) -> AlertmanagerConfig:
+    """Read and check an Alertmanager configuration file.
+
+    Raises:
+        ConfigError: the file is not a usable Alertmanager configuration.
+    """
+    source, issues = read_source(path, display_name(path))
+    if source is not None and _is_secret(source.data):
+        source, issues = _unwrap_secret(source)
+    if source is None:
+        raise ConfigError(issues)
+    if not isinstance(source.data, dict):
+        raise ConfigError([Issue(source.file, 1, 1, "", "expected a mapping with 'route:'")])
+    warnings: list[Issue] = []
+    data = _translate(source, warnings)
+    try:
+        routing = Routing.model_validate(data)
+    except ValidationError as exc:
+        shifted = Source(source.file, data, source.marks)
+        raise ConfigError(validation_issues(shifted, exc, Routing)) from None
+    from drillsim.io.loader import Document
+
+    problems = check_routing(Document(path, routing, Source(source.file, data, source.marks)), None)
+    if problems:
+        raise ConfigError(problems)
+    return AlertmanagerConfig(path, routing, tuple(sorted(warnings)))
+
+
+def _translate(source: Source, warnings: list[Issue]) -> dict[str, Any]:
+    """The file's data in drillsim's Routing shape, same paths, unsimulated keys dropped."""
+    raw = source.data
+    for key in raw:
+        if key not in {"route", "receivers"}:
+            what = "not simulated yet" if key in TOP_IGNORED else "unknown Alertmanager key"
+            warnings.append(_warning(source, (key,), f"{key!r}: {what}; ignored"))
+    data: dict[str, Any] = {"kind": "Routing", "version": 1}
+    route = raw.get("route")
+    if isinstance(route, dict):
+        data["route"] = _route(source, route, ("route",), warnings)
+    elif "route" in raw:
+        data["route"] = route
+    receivers = raw.get("receivers")
+    if isinstance(receivers, list):
+        data["receivers"] = [
+            _receiver(source, r, ("receivers", i), warnings) for i, r in enumerate(receivers)
+        ]
+    elif "receivers" in raw:
+        data["receivers"] = receivers
+    return data
+
+
+def _route(
+    source: Source, route: dict[str, Any], path: PathKey, warnings: list[Issue]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in route.items():
+        here = (*path, key)
+        if key in ROUTE_IGNORED:
+            warnings.append(_warning(source, here, f"{key!r}: not simulated yet; ignored"))
+        elif key not in ROUTE_KEYS:
+            out[key] = value  # let validation report it as an unexpected key, located
+        elif key in ("match", "match_re") and isinstance(value, dict):
+            out[key] = {k: _as_text(source, (*here, k), v) for k, v in value.items()}
+        elif key == "routes" and isinstance(value, list):
+            out[key] = [
+                _route(source, child, (*here, i), warnings) if isinstance(child, dict) else child
+                for i, child in enumerate(value)
+            ]
+        else:
+            out[key] = value
+    return out
+
+
+def _receiver(source: Source, receiver: Any, path: PathKey, warnings: list[Issue]) -> Any:
+    if not isinstance(receiver, dict):
+        return receiver
+    for key in receiver:
+        if key != "name":
+            warnings.append(
+                _warning(
+                    source,
+                    (*path, key),
+                    f"{key!r}: integrations are not simulated; "
+                    "map this receiver to an escalation policy in the scenario",
+                )
+            )
+    return {k: v for k, v in receiver.items() if k == "name"}
+
+
+def _as_text(source: Source, path: PathKey, value: Any) -> Any:
+    """Alertmanager reads ``match`` values as strings: ``test: 2`` means ``"2"``."""
+    if isinstance(value, str) or value is None or isinstance(value, dict | list):
+        return value
+    mark = source.marks.value(path)
+    return mark.raw if mark is not None and mark.raw is not None else str(value)
+
+
+def _warning(source: Source, path: PathKey, message: str) -> Issue:
+    mark = source.marks.key(path)
+    line, col = (mark.line, mark.col) if mark else (0, 0)
+    issue = Issue(source.file, line, col, render_path(path[:-1], source.data), message)
+    return replace(issue, severity="warning")
+
+
+def _is_secret(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "Secret" and "stringData" in data
+
+
+def _unwrap_secret(source: Source) -> tuple[Source | None, list[Issue]]:
+    """A Kubernetes Secret holding ``alertmanager.yaml`` in ``stringData`` (kube-prometheus)."""
+    string_data = source.data.get("stringData") or {}
+    for key in ("alertmanager.yaml", "alertmanager.yml"):
+        if isinstance(string_data.get(key), str):
+            inner, issues = parse_text(string_data[key], f"{source.file}[stringData.{key}]")
+            return inner, issues
+    mark = source.marks.value(("stringData",))
+    line, col = (mark.line, mark.col) if mark else (1, 1)
+    return None, [
+        Issue(source.file, line, col, "stringData", "no 'alertmanager.yaml' entry in this Secret")
+    ]
