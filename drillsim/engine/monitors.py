@@ -148,6 +148,7 @@ class _Instance:
     fingerprint: str
     scrape_phase: float
     eval_phase: float
+    eval_s: float
     test: Callable[[Health], bool]
     rng_name: str
     rng: np.random.Generator | None = None
@@ -185,7 +186,7 @@ class MonitorSet:
         self.by_service: dict[str, list[_Instance]] = {}
         self.rng_for = rng_for
         # Fixed phases, each from its own name: adding a service shifts no other's.
-        eval_phase = phase("monitors/evaluation") * self.eval_s
+        eval_fraction = phase("monitors/evaluation")
         scrape_phase = {
             s.name: phase(f"monitors/scrape/{s.name}") * self.scrape_s for s in topology.services
         }
@@ -196,7 +197,8 @@ class MonitorSet:
                 spec.labels,
                 spec.fingerprint,
                 scrape_phase[spec.service],
-                eval_phase,
+                eval_fraction * (spec.rule.interval or self.eval_s),
+                spec.rule.interval or self.eval_s,
                 spec.test,
                 f"monitor/{spec.rule.alert}/{spec.service}",
             )
@@ -247,7 +249,7 @@ class MonitorSet:
     def _arm(self, inst: _Instance, t_s: float) -> None:
         """Check at the first evaluation that can observe the signal as of ``t_s``."""
         scrape = next_grid(t_s, inst.scrape_phase, self.scrape_s)
-        self._check_at(inst, next_grid(scrape, inst.eval_phase, self.eval_s))
+        self._check_at(inst, next_grid(scrape, inst.eval_phase, inst.eval_s))
 
     def _check_at(self, inst: _Instance, t_s: float) -> None:
         key = round(t_s, 6)
@@ -313,8 +315,8 @@ class MonitorSet:
             elif now - inst.active_since >= rule.for_ - _EPS:
                 self._fire(inst, now)
             else:
-                steps = math.ceil((rule.for_ - (now - inst.active_since)) / self.eval_s - _EPS)
-                self._check_at(inst, now + steps * self.eval_s)
+                steps = math.ceil((rule.for_ - (now - inst.active_since)) / inst.eval_s - _EPS)
+                self._check_at(inst, now + steps * inst.eval_s)
         elif inst.state == "firing":
             if cond:
                 inst.clear_since = None
@@ -325,8 +327,8 @@ class MonitorSet:
                 if waited >= rule.keep_firing_for - _EPS:
                     self._resolve(inst, now)
                 else:
-                    steps = math.ceil((rule.keep_firing_for - waited) / self.eval_s - _EPS)
-                    self._check_at(inst, now + steps * self.eval_s)
+                    steps = math.ceil((rule.keep_firing_for - waited) / inst.eval_s - _EPS)
+                    self._check_at(inst, now + steps * inst.eval_s)
 
     def _fire(self, inst: _Instance, now: float) -> None:
         inst.state, inst.clear_since = "firing", None

@@ -30,6 +30,13 @@ class Document(Generic[M]):
     path: Path
     model: M
     source: Source
+    warnings: tuple[Issue, ...] = ()
+    """Problems an importer could live with (keys it does not simulate ...)."""
+
+    @property
+    def imported(self) -> bool:
+        """Read from another tool's format (its paths are not drillsim's)."""
+        return self.source.data.get("kind") != type(self.model).__name__
 
     def issue(self, path: PathKey, message: str, hint: str = "", *, key: bool = False) -> Issue:
         """An issue at ``path`` in this document (at the key when ``key`` is set)."""
@@ -167,6 +174,13 @@ def load_drill(path: Path) -> Drill:
                 )
             )
             continue
+        if role == "rules":
+            imported, found = _maybe_prometheus_rules(target, scenario)
+            if imported is not None or found:
+                issues.extend(found)
+                if imported is not None:
+                    loaded[role] = imported
+                continue
         doc, doc_issues = load_document(target)
         issues.extend(doc_issues)
         if doc is not None and doc.source.data["kind"] != kind:
@@ -187,5 +201,23 @@ def load_drill(path: Path) -> Drill:
     problems = check_references(drill)
     if problems:
         raise ConfigError(problems)
-    object.__setattr__(drill, "warnings", tuple(sorted(drill_warnings(drill))))
+    imported_warnings = [w for d in (drill.rules, drill.routing) for w in d.warnings]
+    warnings = drill_warnings(drill) + imported_warnings
+    object.__setattr__(drill, "warnings", tuple(sorted(warnings)))
     return drill
+
+
+def _maybe_prometheus_rules(
+    path: Path, scenario: Document[Scenario]
+) -> tuple[Document[AlertRules] | None, list[Issue]]:
+    """A Prometheus rule file bound by the scenario; (None, []) if it is something else."""
+    from drillsim.io.importers.prometheus import import_prometheus_rules, is_prometheus_rules
+
+    source, issues = read_source(path, display_name(path))
+    if source is None or not is_prometheus_rules(source.data):
+        return None, []
+    try:
+        imported = import_prometheus_rules(path, source, scenario.model.alerting.bindings)
+    except ConfigError as exc:
+        return None, list(exc.issues)
+    return Document(path, imported.rules, source, imported.warnings), issues

@@ -219,6 +219,26 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
     teams = {s.team for s in topo.services}
     zones = {f"{r}/{z}" for r, reg in topo.regions.items() for z in reg.zones}
     issues = []
+    bound: dict[str, int] = {}
+    for i, binding in enumerate(doc.model.alerting.bindings):
+        where = ("alerting", "bindings", i)
+        if binding.alert in bound:
+            issues.append(
+                doc.issue(
+                    (*where, "alert"),
+                    f"duplicate binding {binding.alert!r}",
+                    f"first bound at alerting.bindings[{bound[binding.alert]}]",
+                )
+            )
+        bound.setdefault(binding.alert, i)
+        for j, name in enumerate(binding.services.names or []):
+            if name not in names:
+                issues.append(
+                    _unknown(doc, (*where, "services", "names", j), "service", name, names)
+                )
+        for j, team in enumerate(binding.services.teams or []):
+            if team not in teams:
+                issues.append(_unknown(doc, (*where, "services", "teams", j), "team", team, teams))
     named: dict[str, int] = {}
     for i, fault in enumerate(doc.model.faults):
         if fault.name is None:
@@ -307,7 +327,8 @@ def check_references(drill: Drill) -> list[Issue]:
     issues = check_topology(drill.topology)
     issues += check_oncall(drill.oncall)
     issues += check_routing(drill.routing, drill.oncall)
-    issues += check_rules(drill.rules, drill.topology)
+    if not drill.rules.imported:
+        issues += check_rules(drill.rules, drill.topology)
     issues += check_scenario(drill.scenario, drill.topology)
     services = {s.name for s in drill.topology.model.services}
     for i, person in enumerate(drill.oncall.model.people):

@@ -49,7 +49,8 @@ class AlertRule(SpecModel):
 
     Evaluated like a Prometheus alerting rule: the signal is scraped every
     ``scrape_interval``, the condition evaluated every ``interval``; it is pending from the
-    first true evaluation and fires at the first evaluation at least ``for`` later.
+    first true evaluation and fires at the first evaluation at least ``for`` later
+    (``interval`` defaults to the document's ``evaluation_interval``).
     """
 
     alert: Name
@@ -58,6 +59,9 @@ class AlertRule(SpecModel):
     threshold: float | str
     for_: DurationS = Field(default=0.0, alias="for")
     keep_firing_for: DurationS = 0.0
+    interval: PositiveDurationS | None = Field(
+        default=None, description="evaluation interval of this rule (its group's, if imported)"
+    )
     services: ServiceSelector = ServiceSelector()
     labels: dict[Name, Name] = {}
     annotations: dict[Name, str] = {}
@@ -101,6 +105,28 @@ class AlertRule(SpecModel):
         if self.signal in ("error_rate", "availability", "saturation") and not 0 <= value <= 1:
             raise ValueError(f"{self.signal} thresholds are percentages like 5%")
         return self
+
+
+class RuleBinding(SpecModel):
+    """Binds a rule imported from a Prometheus rule file to a service signal.
+
+    PromQL is not evaluated: the rule's ``expr`` stands for "this signal crosses this
+    threshold" on the selected services. The rule keeps its own ``for``, labels and
+    annotations.
+    """
+
+    alert: Name = Field(description="the Prometheus rule's alert name")
+    signal: Signal
+    op: Literal[">", ">=", "<", "<="] = ">"
+    threshold: float | str
+    services: ServiceSelector = ServiceSelector()
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _threshold_is_number_or_text(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("expected a number, percentage or duration, got boolean")
+        return value
 
 
 class AlertRules(SpecModel):

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from drillsim.spec.alerting import RuleBinding
 from drillsim.spec.distributions import Fixed, LogNormal
 from drillsim.spec.types import (
     DistributionSpec,
@@ -142,8 +143,11 @@ class Fault(SpecModel):
 class AlertingRefs(SpecModel):
     """Paths to the alert rules and the routing tree (relative to the scenario)."""
 
-    rules: str
+    rules: str = Field(description="a drillsim AlertRules document or a Prometheus rule file")
     routing: str
+    bindings: list[RuleBinding] = Field(
+        default=[], description="signal bindings for the rules of a Prometheus rule file"
+    )
 
 
 class ResponderDefaults(SpecModel):

@@ -1,0 +1,173 @@
+"""Importers: a real alertmanager.yml and Prometheus rule files, with located problems."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import drillsim
+import drillsim.cli.commands
+import drillsim.cli.routes
+from drillsim.alerting.routing import build_route_tree, receivers_for
+from drillsim.cli.main import cli
+from drillsim.errors import ConfigError
+from drillsim.io.importers.alertmanager import load_alertmanager
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
+
+
+def fixture(name: str) -> Path:
+    """A shared third-party fixture; skipped locally when absent, required under CI."""
+    path = FIXTURES / name
+    if not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"fixture {path} is missing under CI")
+        pytest.skip(f"fixture {path} not available")
+    return path
+
+
+def test_alertmanager_config_imports_with_warnings_for_unsimulated_keys() -> None:
+    """conf.good.yml routes like Alertmanager; integrations and templates are warnings."""
+    config = load_alertmanager(fixture("prometheus__alertmanager/conf.good.yml"))
+    root = build_route_tree(config.routing.route)
+    labels = {"service": "database", "owner2": "team-X", "owner": "team-Y"}
+    assert receivers_for(root, labels) == ["team-X-pager", "team-Y-pager"]
+    messages = [w.message for w in config.warnings]
+    assert "'templates': not simulated yet; ignored" in messages
+    assert any("'pagerduty_configs': integrations are not simulated" in m for m in messages)
+    assert all(w.severity == "warning" and w.line > 0 for w in config.warnings)
+
+
+def test_kubernetes_secret_is_unwrapped() -> None:
+    """kube-prometheus ships its config inside a Secret's stringData."""
+    config = load_alertmanager(
+        fixture("prometheus-operator__kube-prometheus/alertmanager-secret.yaml")
+    )
+    assert {r.name for r in config.routing.receivers} == {"Default", "Watchdog", "Critical", "null"}
+
+
+def test_alertmanager_errors_are_located(tmp_path: Path) -> None:
+    """A bad matcher and an unknown receiver are errors at their line."""
+    path = tmp_path / "am.yml"
+    path.write_text(
+        "route:\n  receiver: a\n  routes:\n    - matchers: ['severity=~\"(\"']\n"
+        "      receiver: b\n    - receiver: nope\nreceivers:\n  - name: a\n  - name: b\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_alertmanager(path)
+    rendered = caught.value.render()
+    assert ":4:18: route.routes[0].matchers[0]:" in rendered
+    assert ":6:17: route.routes[1].receiver: unknown receiver 'nope'" in rendered
+
+
+def test_routes_cli_test_batch_and_bad_input(tmp_path: Path) -> None:
+    """`routes test` prints receivers; bad label args exit 2; bad batch lines are numbered."""
+    config = str(fixture("prometheus__alertmanager/conf.routing.yml"))
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["routes", "test", "--config", config, "test=2"])
+    assert ok.exit_code == 0 and ok.stdout == "test1,test2\n"
+    assert runner.invoke(cli, ["routes", "test", "--config", config, "test"]).exit_code == 2
+    batch = tmp_path / "labels.jsonl"
+    batch.write_text('{"test": "1"}\nnot json\n{"test": "3"}\n')
+    result = runner.invoke(cli, ["routes", "test", "--config", config, "--batch", str(batch)])
+    assert result.exit_code == 1
+    assert result.stdout == "test1\n\ndefault\n"
+    assert "labels.jsonl:2:" in result.stderr
+    verify = ["routes", "test", "--config", config, "--verify-receivers", "test1", "test=2"]
+    assert runner.invoke(cli, verify).exit_code == 1
+
+
+def prometheus_drill(tmp_path: Path, rules: str, bindings: list[dict[str, object]]) -> Path:
+    """The mini drill with its rules replaced by a Prometheus rule file and bindings."""
+    shutil.copytree(MINI, tmp_path / "d")
+    (tmp_path / "d" / "prom.yaml").write_text(rules)
+    scenario = tmp_path / "d" / "scenario.yaml"
+    doc = yaml.safe_load(scenario.read_text())
+    doc["alerting"] = {"rules": "prom.yaml", "routing": "routing.yaml", "bindings": bindings}
+    scenario.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return scenario
+
+
+RULES = """groups:
+- name: shop
+  interval: 20s
+  rules:
+  - record: job:up:sum
+    expr: sum(up) by (job)
+  - alert: ServiceDown
+    expr: up == 0
+    for: 40s
+    labels: {severity: critical}
+  - alert: DiskFull
+    expr: node_filesystem_avail_bytes < 1e9
+"""
+
+
+def test_prometheus_rules_bind_to_signals(tmp_path: Path) -> None:
+    """Bound rules keep for, labels and the group interval; unbound ones are reported."""
+    path = prometheus_drill(
+        tmp_path,
+        RULES,
+        [
+            {"alert": "ServiceDown", "signal": "up", "op": "<", "threshold": 1},
+        ],
+    )
+    drill = drillsim.load_scenario(path)
+    (rule,) = drill.spec.rules.rules
+    assert (rule.alert, rule.for_, rule.interval, rule.labels) == (
+        "ServiceDown",
+        40.0,
+        20.0,
+        {"severity": "critical"},
+    )
+    assert [w.message for w in drill.warnings] == [
+        "rule 'DiskFull' is not bound to a service signal; it never fires"
+    ]
+    fired = [r for r in drillsim.run(drill, seed=1).records if r["kind"] == "AlertFired"]
+    assert fired and all(r["alert"] == "ServiceDown" for r in fired)
+
+
+def test_prometheus_rule_problems_are_located(tmp_path: Path) -> None:
+    """A malformed duration in the rule file and a binding to an unknown service."""
+    bad = RULES.replace("for: 40s", "for: 40 seconds")
+    path = prometheus_drill(
+        tmp_path,
+        bad,
+        [
+            {
+                "alert": "ServiceDown",
+                "signal": "up",
+                "op": "<",
+                "threshold": 1,
+                "services": {"names": ["ordrs"]},
+            },
+        ],
+    )
+    with pytest.raises(ConfigError) as caught:
+        drillsim.load_scenario(path)
+    text = caught.value.render()
+    assert (
+        "prom.yaml:9:10: groups[name='shop'].rules[alert='ServiceDown'].for: cannot parse" in text
+    )
+
+
+def test_prometheus_rule_custom_resource(tmp_path: Path) -> None:
+    """A kube-prometheus PrometheusRule imports through spec.groups."""
+    text = fixture("prometheus-operator__kube-prometheus/alertmanager-prometheusRule.yaml")
+    path = prometheus_drill(
+        tmp_path,
+        text.read_text(),
+        [
+            {"alert": "AlertmanagerFailedReload", "signal": "up", "op": "<", "threshold": 1},
+        ],
+    )
+    drill = drillsim.load_scenario(path)
+    (rule,) = drill.spec.rules.rules
+    assert rule.for_ == 600.0 and rule.labels["severity"] == "critical"
+    assert len(drill.warnings) >= 5  # the other rules are reported unbound
