@@ -126,6 +126,16 @@ class AlertResolved(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AlertMuted(Record):
+    """A firing alert was left out of its group's notifications (inhibited, silenced, or
+    its route muted by a time interval); recorded when that starts."""
+
+    fingerprint: str
+    group_key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NotificationSent(Record):
     """An aggregation group notified its receiver."""
 
@@ -259,6 +269,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         ImpactAccrued,
         AlertFired,
         AlertResolved,
+        AlertMuted,
         NotificationSent,
         IncidentOpened,
         PageSent,

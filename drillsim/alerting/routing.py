@@ -82,6 +82,8 @@ class RouteNode:
         continue_: whether siblings after this route are still tried once it matched.
         matchers: this route's own matchers, sorted as Alertmanager sorts them.
         routes: the child routes, in configuration order.
+        mute_time_intervals: names of intervals when this route is muted (own, not inherited).
+        active_time_intervals: names of intervals outside which it is muted (own only).
         key: ``Route.Key()``: the parent's key, ``/``, this route's matchers string;
             ``{}`` for the root. Part of every group key; not unique.
         id: ``Route.ID()``: like the key but each non-root step ends in
@@ -102,6 +104,8 @@ class RouteNode:
     key: str
     id: str
     idx: int
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
     _checks: tuple[tuple[str, Callable[[str], object]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +129,8 @@ class RouteNode:
                 self.key,
                 self.id,
                 self.idx,
+                self.mute_time_intervals,
+                self.active_time_intervals,
             ),
         )
 
@@ -237,6 +243,9 @@ def _build(
         key=key,
         id=route_id,
         idx=idx,
+        # Not inherited (dispatch/route.go sets them from the route's own config).
+        mute_time_intervals=tuple(route.mute_time_intervals),
+        active_time_intervals=tuple(route.active_time_intervals),
     )
 
 

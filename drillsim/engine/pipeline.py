@@ -12,12 +12,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from drillsim.alerting.inhibit import Inhibitor, InhibitRule
 from drillsim.alerting.notify import NotifyEntry, needs_update
 from drillsim.alerting.routing import RouteNode, group_key, match_routes
+from drillsim.alerting.silences import Silence, silenced
+from drillsim.alerting.timeintervals import NamedIntervals, muted_by_intervals
 from drillsim.engine.clock import Clock
 from drillsim.engine.monitors import AlertState
 from drillsim.engine.scheduler import Scheduler
-from drillsim.events import AlertFired, AlertResolved, EventLog, NotificationSent
+from drillsim.events import AlertFired, AlertMuted, AlertResolved, EventLog, NotificationSent
 from drillsim.spec.alerting import Routing
 
 
@@ -44,6 +47,8 @@ class AggregationGroup:
     last_flush_s: float = -math.inf
     next_flush_s: float = math.inf
     timer: int = 0
+    muted: dict[str, str] = field(default_factory=dict)
+    """Fingerprint -> why it was left out of the last flush (inhibited, silenced ...)."""
 
 
 class AlertPipeline:
@@ -59,10 +64,21 @@ class AlertPipeline:
         incident_for: Callable[[Notification], str | None],
         deliver: Callable[[Notification], None],
         annotate: Callable[[AlertState], dict[str, str]],
+        silences: list[Silence] | None = None,
     ) -> None:
         self.sched = sched
         self.root = root
         self.send_resolved = routing.send_resolved
+        self.inhibitor = Inhibitor(
+            InhibitRule.from_config(r.model_dump(exclude_none=True)) for r in routing.inhibit_rules
+        )
+        self.intervals = NamedIntervals.from_config(
+            [t.model_dump() for t in routing.time_intervals]
+        )
+        self.silences = list(silences or [])
+        # Idle groups may sleep until their next possible notification only when nothing
+        # but a new or resolved alert of their own can change what they would send.
+        self._can_sleep = not (routing.inhibit_rules or self.silences or routing.time_intervals)
         self.log = log
         self.clock = clock
         self.incident_for = incident_for
@@ -97,6 +113,7 @@ class AlertPipeline:
                     ends_at=self.clock.iso(alert.ends_at_s),
                 )
             )
+        self.inhibitor.observe(alert.fingerprint, alert.labels, None if firing else alert.ends_at_s)
         routes = self._routes.get(alert.fingerprint)
         if routes is None:
             routes = self._routes[alert.fingerprint] = [
@@ -185,25 +202,58 @@ class AlertPipeline:
         group.next_flush_s = math.inf
         firing: list[AlertState] = []
         resolved: list[AlertState] = []
+        all_resolved: list[AlertState] = []
+        muted = self._muted(group, now)
         for a in group.alerts.values():
-            (firing if a.ends_at_s is None or a.ends_at_s > now else resolved).append(a)
-        firing_fps = frozenset(a.fingerprint for a in firing)
-        resolved_fps = frozenset(a.fingerprint for a in resolved)
-        reason = needs_update(
-            group.entry,
-            firing_fps,
-            resolved_fps,
-            group.route.repeat_interval_s,
-            now,
-            self.send_resolved,
-        )
-        if reason is not None:
-            group.entry = NotifyEntry(firing_fps, resolved_fps, now)
-            if firing or self.send_resolved:  # resolved-only with send_resolved off: not sent
-                self._notify(group, reason, firing, resolved if self.send_resolved else [])
-        for a in resolved:
+            is_resolved = a.ends_at_s is not None and a.ends_at_s <= now
+            if is_resolved:
+                all_resolved.append(a)
+            if a.fingerprint in muted:
+                continue  # Alertmanager's mute stages drop it from this flush
+            (resolved if is_resolved else firing).append(a)
+        if firing or resolved:  # an emptied batch stops the pipeline: nothing is logged
+            firing_fps = frozenset(a.fingerprint for a in firing)
+            resolved_fps = frozenset(a.fingerprint for a in resolved)
+            reason = needs_update(
+                group.entry,
+                firing_fps,
+                resolved_fps,
+                group.route.repeat_interval_s,
+                now,
+                self.send_resolved,
+            )
+            if reason is not None:
+                group.entry = NotifyEntry(firing_fps, resolved_fps, now)
+                if firing or self.send_resolved:  # resolved-only without send_resolved: unsent
+                    self._notify(group, reason, firing, resolved if self.send_resolved else [])
+        for a in all_resolved:
             group.alerts.pop(a.fingerprint, None)
         if not group.alerts:
             del self.groups[group.key]
             return
-        self._sleep(group, now)  # alerts remain, so something was notified: entry is set
+        if self._can_sleep and group.entry is not None:
+            self._sleep(group, now)
+        else:
+            self._set_timer(group, now + group.route.group_interval_s)
+
+    def _muted(self, group: AggregationGroup, now: float) -> dict[str, str]:
+        """Alerts of the group left out of this flush, and why (recorded when it starts)."""
+        muted: dict[str, str] = {}
+        route = group.route
+        if route.mute_time_intervals or route.active_time_intervals:
+            at = self.clock.at(now)
+            if muted_by_intervals(
+                route.mute_time_intervals, route.active_time_intervals, self.intervals, at
+            ):
+                muted = dict.fromkeys(group.alerts, "time-interval")
+        if not muted:
+            for fp, a in group.alerts.items():
+                if self.inhibitor.mutes(a.labels, now):
+                    muted[fp] = "inhibited"
+                elif self.silences and silenced(self.silences, a.labels, now):
+                    muted[fp] = "silenced"
+        for fp, why in muted.items():
+            if group.muted.get(fp) != why:
+                self.log.record(AlertMuted(t=now, fingerprint=fp, group_key=group.key, reason=why))
+        group.muted = muted
+        return muted

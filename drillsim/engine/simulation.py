@@ -12,7 +12,9 @@ from typing import TypeVar
 
 import simpy
 
+from drillsim.alerting.matchers import parse_matchers
 from drillsim.alerting.routing import build_route_tree
+from drillsim.alerting.silences import Silence
 from drillsim.engine.clock import Clock
 from drillsim.engine.faults import FaultInjector, plan_faults
 from drillsim.engine.impact import ImpactMeter
@@ -28,8 +30,17 @@ from drillsim.engine.traffic import TrafficCurve
 from drillsim.engine.world import World
 from drillsim.events import DrillEnded, DrillStarted, EventLog
 from drillsim.spec.drill import DrillSpec
+from drillsim.spec.scenario import Scenario
 
 T = TypeVar("T")
+
+
+def silences_of(scenario: Scenario) -> list[Silence]:
+    """The scenario's maintenance windows as Alertmanager silences."""
+    return [
+        Silence(parse_matchers(s.matchers), s.starts, s.ends, s.created_by, s.comment, f"s{i}")
+        for i, s in enumerate(scenario.silences, start=1)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,7 @@ class Simulation:
             self.desk.incident_for,
             self.desk.deliver,
             self.monitors.annotations_for,
+            self._compiled("silences", lambda: silences_of(drill.scenario)),
         )
         self.responders = ResponderPool(
             self.env,

@@ -173,6 +173,7 @@ def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:
             walk(child, (*path, "routes", j))
 
     walk(routing.route, ("route",))
+    issues += _check_intervals_and_inhibition(doc)
     if not issues:
         try:
             build_route_tree(routing.route)
@@ -190,6 +191,43 @@ def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:
                         policies,
                     )
                 )
+    return issues
+
+
+def _check_intervals_and_inhibition(doc: Document) -> list[Issue]:
+    """Time intervals parse and are known where routes name them; inhibit rules parse."""
+    from drillsim.alerting.inhibit import InhibitRule
+    from drillsim.alerting.timeintervals import TimeIntervalError, parse_time_interval
+
+    routing = doc.model
+    issues: list[Issue] = _duplicates(
+        doc, routing.time_intervals, "name", ("time_intervals",), "time interval"
+    )
+    for i, named in enumerate(routing.time_intervals):
+        for j, spec in enumerate(named.time_intervals):
+            try:
+                parse_time_interval(spec)
+            except TimeIntervalError as exc:
+                path = ("time_intervals", i, "time_intervals", j, *exc.loc)
+                issues.append(doc.issue(path, exc.reason))
+            except ValueError as exc:
+                issues.append(doc.issue(("time_intervals", i, "time_intervals", j), str(exc)))
+    known = {t.name for t in routing.time_intervals}
+
+    def walk(route: Route, path: tuple[str | int, ...]) -> None:
+        for key in ("mute_time_intervals", "active_time_intervals"):
+            for j, name in enumerate(getattr(route, key)):
+                if name not in known:
+                    issues.append(_unknown(doc, (*path, key, j), "time interval", name, known))
+        for j, child in enumerate(route.routes):
+            walk(child, (*path, "routes", j))
+
+    walk(routing.route, ("route",))
+    for i, rule in enumerate(routing.inhibit_rules):
+        try:
+            InhibitRule.from_config(rule.model_dump(exclude_none=True))
+        except ValueError as exc:
+            issues.append(doc.issue(("inhibit_rules", i), str(exc)))
     return issues
 
 
@@ -214,6 +252,8 @@ def check_rules(doc: Document, topology: Document) -> list[Issue]:
 
 def check_scenario(doc: Document, topology: Document) -> list[Issue]:
     """Fault targets exist in the topology; partitions cut a real dependency."""
+    from drillsim.alerting.matchers import parse_matchers
+
     topo = topology.model
     names = {s.name for s in topo.services}
     teams = {s.team for s in topo.services}
@@ -239,6 +279,18 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
         for j, team in enumerate(binding.services.teams or []):
             if team not in teams:
                 issues.append(_unknown(doc, (*where, "services", "teams", j), "team", team, teams))
+    for i, silence in enumerate(doc.model.silences):
+        for j, text in enumerate(silence.matchers):
+            try:
+                parse_matchers([text])
+            except ValueError as exc:
+                issues.append(
+                    doc.issue(
+                        ("silences", i, "matchers", j),
+                        str(exc),
+                        'write matchers like severity="warning"',
+                    )
+                )
     named: dict[str, int] = {}
     for i, fault in enumerate(doc.model.faults):
         if fault.name is None:

@@ -51,6 +51,8 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
         return "monitoring", f"alert {r['alert']} firing for {r['labels'].get('service', '?')}{fp}"
     if k == "AlertResolved":
         return "monitoring", f"alert {r['alert']} resolved ({r['fingerprint'][:8]})"
+    if k == "AlertMuted":
+        return "alertmanager", f"alert {r['fingerprint'][:8]} {r['reason']} in {r['group_key']}"
     if k == "NotificationSent":
         inc = f" -> {r['incident']}" if r["incident"] else ""
         return (

@@ -197,6 +197,12 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "slo_budget_burned_by_service": burn,
         "alerts_fired": len(by_kind["AlertFired"]),
         "false_positive_alerts": sum(1 for r in by_kind["AlertFired"] if r.get("false_positive")),
+        "alerts_inhibited": len(
+            {r["fingerprint"] for r in by_kind["AlertMuted"] if r["reason"] == "inhibited"}
+        ),
+        "alerts_silenced": len(
+            {r["fingerprint"] for r in by_kind["AlertMuted"] if r["reason"] == "silenced"}
+        ),
         "notifications": len(by_kind["NotificationSent"]),
         "notifications_per_incident": (
             sum(i.notifications for i in incidents) / len(incidents) if incidents else 0.0

@@ -4,7 +4,7 @@ Alertmanager-shaped routing tree that turns their alerts into notifications.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -155,9 +155,36 @@ class Route(SpecModel):
     group_wait: DurationS | None = None
     group_interval: PositiveDurationS | None = None
     repeat_interval: PositiveDurationS | None = None
+    mute_time_intervals: list[Name] = Field(
+        default=[], description="names of time intervals when this route sends nothing"
+    )
+    active_time_intervals: list[Name] = Field(
+        default=[], description="names of time intervals outside which this route is muted"
+    )
     routes: list[Route] = []
 
     model_config = {"populate_by_name": True}
+
+
+class InhibitRuleSpec(SpecModel):
+    """Mute alerts matching ``target_matchers`` while an alert matching ``source_matchers``
+    with the same ``equal`` labels is firing (Alertmanager ``inhibit_rules``)."""
+
+    name: str | None = None
+    source_matchers: list[str] = []
+    target_matchers: list[str] = []
+    source_match: dict[Name, str] = {}
+    source_match_re: dict[Name, str] = {}
+    target_match: dict[Name, str] = {}
+    target_match_re: dict[Name, str] = {}
+    equal: list[Name] = []
+
+
+class NamedTimeInterval(SpecModel):
+    """A named list of Alertmanager ``<time_interval>`` specs (checked by the loader)."""
+
+    name: Name
+    time_intervals: list[dict[str, Any]] = Field(min_length=1)
 
 
 class Receiver(SpecModel):
@@ -174,6 +201,8 @@ class Routing(SpecModel):
     version: Literal[1]
     route: Route
     receivers: list[Receiver] = Field(min_length=1)
+    inhibit_rules: list[InhibitRuleSpec] = []
+    time_intervals: list[NamedTimeInterval] = []
     send_resolved: bool = True
 
     @model_validator(mode="after")

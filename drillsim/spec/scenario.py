@@ -259,6 +259,23 @@ class Scoring(SpecModel):
         return value
 
 
+class SilenceSpec(SpecModel):
+    """A silence (a maintenance window): alerts matching every matcher are not notified
+    between ``starts`` and ``ends`` (offsets from the drill's start)."""
+
+    matchers: list[str] = Field(min_length=1)
+    starts: DurationS = 0.0
+    ends: PositiveDurationS
+    created_by: str = "drillsim"
+    comment: str = ""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> SilenceSpec:
+        if self.ends <= self.starts:
+            raise ValueError("a silence ends after it starts")
+        return self
+
+
 class Scenario(SpecModel):
     """``kind: Scenario``: one fire drill."""
 
@@ -279,6 +296,7 @@ class Scenario(SpecModel):
     )
     severity: list[SeverityRule] = list(DEFAULT_SEVERITY)
     scoring: Scoring = Scoring()
+    silences: list[SilenceSpec] = Field(default=[], description="maintenance windows")
 
     @field_validator("severity")
     @classmethod

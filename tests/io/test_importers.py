@@ -171,3 +171,24 @@ def test_prometheus_rule_custom_resource(tmp_path: Path) -> None:
     (rule,) = drill.spec.rules.rules
     assert rule.for_ == 600.0 and rule.labels["severity"] == "critical"
     assert len(drill.warnings) >= 5  # the other rules are reported unbound
+
+
+def test_inhibition_and_time_intervals_import(tmp_path: Path) -> None:
+    """inhibit_rules, time_intervals and mute_time_intervals come across; a bad day is located."""
+    path = tmp_path / "am.yml"
+    path.write_text(
+        'route:\n  receiver: a\n  routes:\n    - matchers: [team="x"]\n      receiver: a\n'
+        "      mute_time_intervals: [offhours]\nreceivers:\n  - name: a\n"
+        "inhibit_rules:\n  - source_match: {severity: critical}\n"
+        "    target_match: {severity: warning}\n    equal: [alertname]\n"
+        "time_intervals:\n  - name: offhours\n    time_intervals:\n"
+        "      - weekdays: ['saturday', 'sunday']\n"
+    )
+    config = load_alertmanager(path)
+    assert config.routing.inhibit_rules[0].equal == ["alertname"]
+    assert config.routing.route.routes[0].mute_time_intervals == ["offhours"]
+    assert [t.name for t in config.routing.time_intervals] == ["offhours"]
+    path.write_text(path.read_text().replace("'sunday'", "'funday'"))
+    with pytest.raises(ConfigError) as caught:
+        load_alertmanager(path)
+    assert "time_intervals[name='offhours'].time_intervals[0].weekdays[1]" in caught.value.render()

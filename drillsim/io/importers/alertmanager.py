@@ -24,28 +24,14 @@ from drillsim.spec.alerting import Routing
 
 #: Route keys drillsim simulates.
 ROUTE_KEYS = {
-    "receiver",
-    "group_by",
-    "continue",
-    "match",
-    "match_re",
-    "matchers",
-    "group_wait",
-    "group_interval",
-    "repeat_interval",
-    "routes",
-}
+    "receiver", "group_by", "continue", "match", "match_re", "matchers",
+    "group_wait", "group_interval", "repeat_interval", "routes",
+    "mute_time_intervals", "active_time_intervals",
+}  # fmt: skip
 #: Keys Alertmanager knows that drillsim accepts but does not simulate yet.
-ROUTE_IGNORED = {"mute_time_intervals", "active_time_intervals", "labels"}
-TOP_IGNORED = {
-    "global",
-    "templates",
-    "inhibit_rules",
-    "time_intervals",
-    "mute_time_intervals",
-    "tracing",
-    "event_recorder",
-}
+ROUTE_IGNORED = {"labels"}
+TOP_USED = {"route", "receivers", "inhibit_rules", "time_intervals", "mute_time_intervals"}
+TOP_IGNORED = {"global", "templates", "tracing", "event_recorder"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +75,7 @@ def _translate(source: Source, warnings: list[Issue]) -> dict[str, Any]:
     """The file's data in drillsim's Routing shape, same paths, unsimulated keys dropped."""
     raw = source.data
     for key in raw:
-        if key not in {"route", "receivers"}:
+        if key not in TOP_USED:
             what = "not simulated yet" if key in TOP_IGNORED else "unknown Alertmanager key"
             warnings.append(_warning(source, (key,), f"{key!r}: {what}; ignored"))
     data: dict[str, Any] = {"kind": "Routing", "version": 1}
@@ -105,7 +91,29 @@ def _translate(source: Source, warnings: list[Issue]) -> dict[str, Any]:
         ]
     elif "receivers" in raw:
         data["receivers"] = receivers
+    if "inhibit_rules" in raw:
+        data["inhibit_rules"] = _inhibit_rules(source, raw["inhibit_rules"])
+    # Both lists share one namespace in Alertmanager; the older name is deprecated.
+    intervals = [*(raw.get("time_intervals") or []), *(raw.get("mute_time_intervals") or [])]
+    if intervals:
+        data["time_intervals"] = intervals
     return data
+
+
+def _inhibit_rules(source: Source, rules: Any) -> Any:
+    """Legacy ``*_match`` values are strings to Alertmanager, whatever YAML made of them."""
+    if not isinstance(rules, list):
+        return rules
+    out = []
+    for i, rule in enumerate(rules):
+        if isinstance(rule, dict):
+            rule = dict(rule)
+            for key in ("source_match", "source_match_re", "target_match", "target_match_re"):
+                if isinstance(rule.get(key), dict):
+                    path = ("inhibit_rules", i, key)
+                    rule[key] = {k: _as_text(source, (*path, k), v) for k, v in rule[key].items()}
+        out.append(rule)
+    return out
 
 
 def _route(
