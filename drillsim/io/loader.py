@@ -174,8 +174,9 @@ def load_drill(path: Path) -> Drill:
                 )
             )
             continue
-        if role == "rules":
-            imported, found = _maybe_prometheus_rules(target, scenario)
+        if role in ("rules", "routing"):
+            importer = _maybe_prometheus_rules if role == "rules" else _maybe_alertmanager
+            imported, found = importer(target, scenario)
             if imported is not None or found:
                 issues.extend(found)
                 if imported is not None:
@@ -221,3 +222,30 @@ def _maybe_prometheus_rules(
     except ConfigError as exc:
         return None, list(exc.issues)
     return Document(path, imported.rules, source, imported.warnings), issues
+
+
+def _maybe_alertmanager(
+    path: Path, scenario: Document[Scenario]
+) -> tuple[Document[Routing] | None, list[Issue]]:
+    """A real alertmanager.yml, its receivers mapped to escalation policies by the
+    scenario's ``alerting.receivers``; (None, []) if the file is a drillsim document."""
+    from drillsim.io.importers.alertmanager import is_alertmanager_config, load_alertmanager
+
+    source, issues = read_source(path, display_name(path))
+    if source is None or not is_alertmanager_config(source.data):
+        return None, []
+    try:
+        imported = load_alertmanager(path)
+    except ConfigError as exc:
+        return None, list(exc.issues)
+    mapping = scenario.model.alerting.receivers
+    routing = imported.routing.model_copy(update={"receivers": [
+        r.model_copy(update={"escalation_policy": mapping.get(r.name)})
+        for r in imported.routing.receivers
+    ]})
+    known = {r.name for r in routing.receivers}
+    for name in sorted(set(mapping) - known):
+        issues.append(scenario.issue(("alerting", "receivers", name),
+                                     f"no receiver {name!r} in {display_name(path)}",
+                                     f"receivers there: {', '.join(sorted(known))}", key=True))
+    return Document(path, routing, imported.source, imported.warnings), issues

@@ -378,7 +378,15 @@ def check_references(drill: Drill) -> list[Issue]:
     """Every cross-reference check over a loaded drill."""
     issues = check_topology(drill.topology)
     issues += check_oncall(drill.oncall)
-    issues += check_routing(drill.routing, drill.oncall)
+    if drill.routing.imported:
+        issues += check_routing(drill.routing, None)
+        policies = {p.name for p in drill.oncall.model.escalation_policies}
+        for name, policy in drill.scenario.model.alerting.receivers.items():
+            if policy not in policies:
+                path = ("alerting", "receivers", name)
+                issues.append(_unknown(drill.scenario, path, "escalation policy", policy, policies))
+    else:
+        issues += check_routing(drill.routing, drill.oncall)
     if not drill.rules.imported:
         issues += check_rules(drill.rules, drill.topology)
     issues += check_scenario(drill.scenario, drill.topology)

@@ -148,6 +148,10 @@ class AlertingRefs(SpecModel):
     bindings: list[RuleBinding] = Field(
         default=[], description="signal bindings for the rules of a Prometheus rule file"
     )
+    receivers: dict[Name, Name] = Field(
+        default={},
+        description="an imported alertmanager.yml's receiver -> drillsim escalation policy",
+    )
 
 
 class ResponderDefaults(SpecModel):

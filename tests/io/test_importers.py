@@ -192,3 +192,32 @@ def test_inhibition_and_time_intervals_import(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_alertmanager(path)
     assert "time_intervals[name='offhours'].time_intervals[0].weekdays[1]" in caught.value.render()
+
+
+def test_a_scenario_can_route_through_a_real_alertmanager_yml(tmp_path: Path) -> None:
+    """alerting.routing may be an alertmanager.yml; alerting.receivers maps receivers to
+    escalation policies; unmapped receivers page nobody; bad mappings are located."""
+    shutil.copytree(MINI, tmp_path / "d")
+    (tmp_path / "d" / "am.yml").write_text(
+        "route:\n  receiver: chat\n  group_by: [alertname, service]\n  routes:\n"
+        '    - matchers: [severity="critical"]\n      receiver: pager\n'
+        "receivers:\n  - name: chat\n  - name: pager\n"
+        "    pagerduty_configs: [{routing_key: x}]\n"
+    )
+    scenario = tmp_path / "d" / "scenario.yaml"
+    doc = yaml.safe_load(scenario.read_text())
+    doc["alerting"] = {
+        "rules": "rules.yaml",
+        "routing": "am.yml",
+        "receivers": {"pager": "storefront"},
+    }
+    scenario.write_text(yaml.safe_dump(doc, sort_keys=False))
+    drill = drillsim.load_scenario(scenario)
+    policies = {r.name: r.escalation_policy for r in drill.spec.routing.receivers}
+    assert policies == {"chat": None, "pager": "storefront"}
+    records = drillsim.run(drill, seed=1).records
+    assert {r["receiver"] for r in records if r["kind"] == "IncidentOpened"} == {"pager"}
+    doc["alerting"]["receivers"] = {"pagr": "storefront"}
+    scenario.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(ConfigError, match="no receiver 'pagr' in"):
+        drillsim.load_scenario(scenario)

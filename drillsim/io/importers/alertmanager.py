@@ -41,6 +41,7 @@ class AlertmanagerConfig:
     path: Path
     routing: Routing
     warnings: tuple[Issue, ...]
+    source: Source
 
 
 def load_alertmanager(path: Path) -> AlertmanagerConfig:
@@ -68,7 +69,7 @@ def load_alertmanager(path: Path) -> AlertmanagerConfig:
     problems = check_routing(Document(path, routing, Source(source.file, data, source.marks)), None)
     if problems:
         raise ConfigError(problems)
-    return AlertmanagerConfig(path, routing, tuple(sorted(warnings)))
+    return AlertmanagerConfig(path, routing, tuple(sorted(warnings)), source)
 
 
 def _translate(source: Source, warnings: list[Issue]) -> dict[str, Any]:
@@ -167,6 +168,11 @@ def _warning(source: Source, path: PathKey, message: str) -> Issue:
     line, col = (mark.line, mark.col) if mark else (0, 0)
     issue = Issue(source.file, line, col, render_path(path[:-1], source.data), message)
     return replace(issue, severity="warning")
+
+
+def is_alertmanager_config(data: Any) -> bool:
+    """An Alertmanager configuration (``route:`` without ``kind:``), or a Secret with one."""
+    return isinstance(data, dict) and (("route" in data and "kind" not in data) or _is_secret(data))
 
 
 def _is_secret(data: Any) -> bool:
