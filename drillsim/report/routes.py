@@ -9,7 +9,8 @@ from drillsim.alerting.routing import RouteNode
 
 
 def _slug(node: RouteNode, root: bool) -> str:
-    slug = "default-route" if root else matchers_string(node.matchers)
+    # amtool names every route without matchers "default-route", not only the root.
+    slug = "default-route" if root or not node.matchers else matchers_string(node.matchers)
     if node.continue_:
         slug += "  continue: true"
     return f"{slug}  receiver: {node.receiver}"
