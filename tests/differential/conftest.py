@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner
 from labelgen import amtool_label_args
+from skipping import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -32,13 +32,6 @@ AMTOOL_WORKERS = int(
 )
 # A process that lives 20 ms does not need a garbage collector.
 AMTOOL_ENV = {**os.environ, "GOGC": "off"}
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip locally; fail when ``CI`` is set (a CI job must not skip these silently)."""
-    if "CI" in os.environ:
-        pytest.fail(f"{reason} (the CI environment variable is set, so this fails)", False)
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,13 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import pytest
 import simpy
 import yaml
+from skipping import unavailable
 
 from drillsim.engine.health import Health
 from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
@@ -58,13 +59,6 @@ from drillsim.spec.topology import Topology
 
 MIN_PROMTOOL = (2, 42)
 """``keep_firing_for`` first appeared in Prometheus 2.42.0."""
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip locally; fail when ``CI`` is set (a CI job must not skip these silently)."""
-    if "CI" in os.environ:
-        pytest.fail(f"{reason} (the CI environment variable is set, so this fails)", False)
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True)
