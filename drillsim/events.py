@@ -161,6 +161,16 @@ class IncidentOpened(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AlertsCorrelated(Record):
+    """A notification group's alerts joined an open incident about a service they depend
+    on, instead of opening (and paging) a new one."""
+
+    incident: str
+    group_key: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageSent(Record):
     """A person was paged for an incident."""
 
@@ -272,6 +282,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         AlertMuted,
         NotificationSent,
         IncidentOpened,
+        AlertsCorrelated,
         PageSent,
         PageMissed,
         EscalationTimedOut,

@@ -15,9 +15,15 @@ import simpy
 from drillsim.engine.monitors import AlertState
 from drillsim.engine.pipeline import Notification
 from drillsim.engine.world import World
-from drillsim.events import EventLog, IncidentMitigated, IncidentOpened, IncidentResolved
+from drillsim.events import (
+    AlertsCorrelated,
+    EventLog,
+    IncidentMitigated,
+    IncidentOpened,
+    IncidentResolved,
+)
 from drillsim.spec.alerting import Routing
-from drillsim.spec.scenario import SeverityRule
+from drillsim.spec.scenario import Correlation, SeverityRule
 
 
 @dataclass(slots=True)
@@ -81,8 +87,10 @@ class IncidentDesk:
         severity: list[SeverityRule],
         log: EventLog,
         escalate: Callable[[Incident], None],
+        correlation: Correlation | None = None,
     ) -> None:
         self.env = env
+        self.correlation = correlation
         self.world = world
         self.severity = severity
         self.log = log
@@ -95,30 +103,61 @@ class IncidentDesk:
             world.subscribe(name, self.on_health_change)
 
     def incident_for(self, note: Notification) -> str | None:
-        """The incident a notification concerns: its group's open one, or the one it will
-        open; None for a receiver that pages nobody (asked before ``deliver``, so the
-        notification is logged before what it causes)."""
+        """The incident a notification concerns: its group's open one, a correlated one,
+        or the one it will open; None for a receiver that pages nobody (asked before
+        ``deliver``, so the notification is logged before what it causes)."""
         if self.policies.get(note.receiver) is None:
             return None
-        incident = self.by_group.get((note.receiver, note.group_key))
-        if incident is not None and incident.is_open:
+        incident = self._existing(note) or (self._correlated(note) if note.firing else None)
+        if incident is not None:
             return incident.id
         return self._next_id() if note.firing else None
 
     def deliver(self, note: Notification) -> None:
-        """Act on a notification: open an incident, or update the group's open one."""
+        """Act on a notification: open an incident, or update the one it belongs to."""
         policy = self.policies.get(note.receiver)
         if policy is None:
             return  # a receiver that pages nobody opens no incident
         key = (note.receiver, note.group_key)
-        incident = self.by_group.get(key)
-        if incident is not None and incident.is_open:
+        incident = self._existing(note)
+        if incident is None and note.firing:
+            incident = self._correlated(note)
+            if incident is not None:
+                self.by_group[key] = incident
+                self.log.record(
+                    AlertsCorrelated(
+                        t=self.env.now,
+                        incident=incident.id,
+                        group_key=note.group_key,
+                        services=tuple(dict.fromkeys(a.service for a in note.firing)),
+                    )
+                )
+        if incident is not None:
             incident.attach(note.firing)
             self._check_mitigated(incident)
             if note.reason == "all alerts resolved" and not incident.acked.triggered:
                 self.resolve(incident, "alertmanager", "alerts resolved")
         elif note.firing:
             self._open(note, policy, key)
+
+    def _existing(self, note: Notification) -> Incident | None:
+        incident = self.by_group.get((note.receiver, note.group_key))
+        return incident if incident is not None and incident.is_open else None
+
+    def _correlated(self, note: Notification) -> Incident | None:
+        """An open incident, opened within the window, about a service these alerts'
+        services depend on (or about the same services)."""
+        if self.correlation is None:
+            return None
+        affects = self.world.model.affects
+        services = {a.service for a in note.firing}
+        horizon = self.env.now - self.correlation.window
+        for incident in self.open_incidents:
+            if incident.opened_s >= horizon and any(
+                services & affects[s] for s in incident.services
+            ):
+                return incident
+        return None
 
     def _next_id(self) -> str:
         return f"inc-{len(self.incidents) + 1:04d}"

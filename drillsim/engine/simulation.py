@@ -36,11 +36,16 @@ T = TypeVar("T")
 
 
 def silences_of(scenario: Scenario) -> list[Silence]:
-    """The scenario's maintenance windows as Alertmanager silences."""
-    return [
+    """The scenario's silences and maintenance windows as Alertmanager silences."""
+    silences = [
         Silence(parse_matchers(s.matchers), s.starts, s.ends, s.created_by, s.comment, f"s{i}")
         for i, s in enumerate(scenario.silences, start=1)
     ]
+    silences += [
+        Silence(parse_matchers(m.matchers()), m.starts, m.ends, "maintenance", m.comment, f"m{i}")
+        for i, m in enumerate(scenario.maintenance, start=1)
+    ]
+    return silences
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,13 @@ class Simulation:
             scenario.faults, topology, self.world, self.streams, self.horizon_s
         )
         self.desk = IncidentDesk(
-            self.env, self.world, drill.routing, scenario.severity, self.log, self._escalate
+            self.env,
+            self.world,
+            drill.routing,
+            scenario.severity,
+            self.log,
+            self._escalate,
+            scenario.correlation,
         )
         series = self._compiled("series", lambda: alert_series(drill.rules, topology))
         self.monitors = MonitorSet(

@@ -239,13 +239,22 @@ def _maybe_alertmanager(
     except ConfigError as exc:
         return None, list(exc.issues)
     mapping = scenario.model.alerting.receivers
-    routing = imported.routing.model_copy(update={"receivers": [
-        r.model_copy(update={"escalation_policy": mapping.get(r.name)})
-        for r in imported.routing.receivers
-    ]})
+    routing = imported.routing.model_copy(
+        update={
+            "receivers": [
+                r.model_copy(update={"escalation_policy": mapping.get(r.name)})
+                for r in imported.routing.receivers
+            ]
+        }
+    )
     known = {r.name for r in routing.receivers}
     for name in sorted(set(mapping) - known):
-        issues.append(scenario.issue(("alerting", "receivers", name),
-                                     f"no receiver {name!r} in {display_name(path)}",
-                                     f"receivers there: {', '.join(sorted(known))}", key=True))
+        issues.append(
+            scenario.issue(
+                ("alerting", "receivers", name),
+                f"no receiver {name!r} in {display_name(path)}",
+                f"receivers there: {', '.join(sorted(known))}",
+                key=True,
+            )
+        )
     return Document(path, routing, imported.source, imported.warnings), issues

@@ -279,6 +279,11 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
         for j, team in enumerate(binding.services.teams or []):
             if team not in teams:
                 issues.append(_unknown(doc, (*where, "services", "teams", j), "team", team, teams))
+    for i, window in enumerate(doc.model.maintenance):
+        for j, name in enumerate(window.services):
+            if name not in names:
+                path = ("maintenance", i, "services", j)
+                issues.append(_unknown(doc, path, "service", name, names))
     for i, silence in enumerate(doc.model.silences):
         for j, text in enumerate(silence.matchers):
             try:

@@ -62,6 +62,9 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
         )
     if k == "IncidentOpened":
         return "incident", f"{r['incident']} opened [{r['severity']}] {r['title']}"
+    if k == "AlertsCorrelated":
+        services = ", ".join(r["services"])
+        return "incident", f"alerts on {services} joined {r['incident']} (correlated, no page)"
     if k == "PageSent":
         flags = ", ".join(
             f for f, on in (("asleep", r["asleep"]), ("off hours", r["off_hours"])) if on

@@ -6,6 +6,7 @@ A scenario references the other documents by path relative to itself.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -280,6 +281,39 @@ class SilenceSpec(SpecModel):
         return self
 
 
+class MaintenanceWindow(SpecModel):
+    """Planned work on some services: their non-critical alerts are silenced from
+    ``starts`` to ``ends``; critical ones still page unless ``include_critical`` is set."""
+
+    services: list[Name] = Field(min_length=1)
+    starts: DurationS = 0.0
+    ends: PositiveDurationS
+    include_critical: bool = False
+    comment: str = ""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> MaintenanceWindow:
+        if self.ends <= self.starts:
+            raise ValueError("a maintenance window ends after it starts")
+        return self
+
+    def matchers(self) -> list[str]:
+        """The silence's matchers: these services, and not critical unless included."""
+        names = "|".join(re.escape(s) for s in self.services)
+        out = [f'service=~"{names}"']
+        if not self.include_critical:
+            out.append('severity!="critical"')
+        return out
+
+
+class Correlation(SpecModel):
+    """Attach notifications about the dependents of a service that already has an open
+    incident to that incident (no new page), if it opened within ``window``."""
+
+    by: Literal["topology"] = "topology"
+    window: PositiveDurationS = 600.0
+
+
 class Scenario(SpecModel):
     """``kind: Scenario``: one fire drill."""
 
@@ -300,7 +334,13 @@ class Scenario(SpecModel):
     )
     severity: list[SeverityRule] = list(DEFAULT_SEVERITY)
     scoring: Scoring = Scoring()
-    silences: list[SilenceSpec] = Field(default=[], description="maintenance windows")
+    silences: list[SilenceSpec] = Field(default=[], description="Alertmanager silences")
+    maintenance: list[MaintenanceWindow] = Field(
+        default=[], description="planned work: silences that spare critical alerts"
+    )
+    correlation: Correlation | None = Field(
+        default=None, description="topology-aware correlation of alerts into incidents"
+    )
 
     @field_validator("severity")
     @classmethod

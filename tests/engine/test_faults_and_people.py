@@ -166,3 +166,66 @@ def test_severity_matrix_can_be_overridden(vary: Callable[..., Drill]) -> None:
 
     rec = drillsim.run(vary(scenario=house), seed=8).records
     assert {r["severity"] for r in kinds(rec, "IncidentOpened")} == {"P1"}
+
+
+def test_topology_correlation_folds_the_storm_into_one_incident(
+    vary: Callable[..., Drill],
+) -> None:
+    """With correlation on, alerts on the crashed database's dependents join its incident."""
+
+    def correlate(doc: dict[str, Any]) -> None:
+        doc["correlation"] = {"by": "topology", "window": "10m"}
+
+    plain = drillsim.run(vary(), seed=9).scorecard.kpis
+    folded_run = drillsim.run(vary(scenario=correlate), seed=9)
+    folded = folded_run.scorecard.kpis
+    assert plain["incidents"] > 1 and plain["duplicate_incidents"] >= 1
+    assert folded["incidents"] == 1 and folded["duplicate_incidents"] == 0
+    assert folded["pages"] < plain["pages"]
+    joined = kinds(folded_run.records, "AlertsCorrelated")
+    assert joined and {r["incident"] for r in joined} == {"inc-0001"}
+
+
+def test_maintenance_windows_spare_critical_alerts(vary: Callable[..., Drill]) -> None:
+    """Planned work silences a service's warnings but its critical alerts still page,
+    unless the window explicitly includes them."""
+
+    def warn_and_crash(doc: dict[str, Any]) -> None:
+        doc["faults"] = [
+            {
+                "name": "db",
+                "type": "crash",
+                "target": {"service": "orders-db"},
+                "at": "10m",
+                "remedy": "failover",
+            }
+        ]
+
+    def rules(doc: dict[str, Any]) -> None:
+        doc["rules"][1]["labels"] = {"severity": "warning"}  # HighErrorRate: a warning
+
+    def window(include_critical: bool) -> Callable[[dict[str, Any]], None]:
+        def edit(doc: dict[str, Any]) -> None:
+            warn_and_crash(doc)
+            doc["maintenance"] = [
+                {
+                    "services": ["orders-db", "orders", "web"],
+                    "starts": "0",
+                    "ends": "6h",
+                    "include_critical": include_critical,
+                }
+            ]
+
+        return edit
+
+    spared = drillsim.run(vary(scenario=window(False), rules=rules), seed=3).records
+    opened = {r["title"].split(" on ")[0] for r in kinds(spared, "IncidentOpened")}
+    assert opened == {"ServiceDown"}  # critical still pages; the warnings are silenced
+    assert (
+        drillsim.run(vary(scenario=window(False), rules=rules), seed=3).scorecard.kpis[
+            "alerts_silenced"
+        ]
+        == 3
+    )
+    everything = drillsim.run(vary(scenario=window(True), rules=rules), seed=3).records
+    assert not kinds(everything, "IncidentOpened")
