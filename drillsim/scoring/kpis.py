@@ -197,6 +197,7 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "slo_budget_burned_by_service": burn,
         "alerts_fired": len(by_kind["AlertFired"]),
         "false_positive_alerts": sum(1 for r in by_kind["AlertFired"] if r.get("false_positive")),
+        "alert_outcomes": dict(sorted(Counter(alert_outcomes(records).values()).items())),
         "alerts_inhibited": len(
             {r["fingerprint"] for r in by_kind["AlertMuted"] if r["reason"] == "inhibited"}
         ),
@@ -220,3 +221,46 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "failed_actions": sum(1 for r in by_kind["ActionCompleted"] if not r["success"]),
         "incident_rows": [i.as_row() for i in incidents],
     }
+
+
+OUTCOMES = ("notified", "inhibited", "silenced", "time-interval", "resolved-unseen", "pending")
+
+
+def alert_outcomes(records: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """How each firing of each alert ended up, from the log (keyed ``fingerprint@t``).
+
+    Exactly one of :data:`OUTCOMES` per firing: ``notified`` if any notification carried
+    it while it fired; else why it was left out (``inhibited``, ``silenced``,
+    ``time-interval``); else ``resolved-unseen`` if it resolved before any flush included
+    it (Alertmanager never sends an alert that fires and resolves within group_wait);
+    else ``pending`` (still waiting for its group's first flush when the drill ended).
+    Anything else would be an alert the pipeline lost: a bug.
+    """
+    current: dict[str, str] = {}
+    state: dict[str, dict[str, Any]] = {}
+    for r in records:
+        kind = r["kind"]
+        if kind == "AlertFired":
+            key = f"{r['fingerprint']}@{r['t']}"
+            current[r["fingerprint"]] = key
+            state[key] = {"notified": False, "muted": None, "resolved": False}
+        elif kind == "AlertResolved" and r["fingerprint"] in current:
+            state[current.pop(r["fingerprint"])]["resolved"] = True
+        elif kind == "NotificationSent":
+            for fp in r["firing"]:
+                if fp in current:
+                    state[current[fp]]["notified"] = True
+        elif kind == "AlertMuted" and r["fingerprint"] in current:
+            entry = state[current[r["fingerprint"]]]
+            entry["muted"] = entry["muted"] or r["reason"]
+    out = {}
+    for key, s in state.items():
+        if s["notified"]:
+            out[key] = "notified"
+        elif s["muted"]:
+            out[key] = s["muted"]
+        elif s["resolved"]:
+            out[key] = "resolved-unseen"
+        else:
+            out[key] = "pending"
+    return out
