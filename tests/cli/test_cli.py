@@ -6,11 +6,13 @@ import csv
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 import drillsim
 import drillsim.cli.commands  # registers the commands on the group
+import drillsim.cli.routes  # registers `routes`
 from drillsim.cli.main import cli
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
@@ -37,15 +39,39 @@ def mini_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _all_commands(group: click.Group = cli, prefix: str = "") -> list[str]:
+    """Every command and subcommand path, e.g. 'run', 'routes', 'routes test'."""
+    out = []
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix}{name}"
+        out.append(path)
+        if isinstance(command, click.Group):
+            out += _all_commands(command, f"{path} ")
+    return out
+
+
+def test_the_commands_are_the_documented_ones() -> None:
+    """The CLI offers exactly the commands the README documents."""
+    assert _all_commands() == [
+        "routes",
+        "routes show",
+        "routes test",
+        "run",
+        "schema",
+        "timeline",
+        "validate",
+    ]
+
+
 @pytest.mark.parametrize("flag", ["-h", "--help"])
-@pytest.mark.parametrize("command", ["", "run", "validate", "schema", "timeline"])
+@pytest.mark.parametrize("command", ["", *_all_commands()])
 def test_every_command_answers_help(command: str, flag: str) -> None:
     """The group and each command print a usage line and exit 0 for -h and --help."""
-    args = [command, flag] if command else [flag]
+    args = [*command.split(), flag]
     result = _invoke(*args)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Usage: drillsim {command}".rstrip())
-    if command:
+    if command and command != "routes":
         assert "Example:" in result.output
 
 
