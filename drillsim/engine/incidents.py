@@ -182,7 +182,7 @@ class IncidentDesk:
         self.incidents.append(incident)
         self._unresolved[incident.id] = incident
         self.by_group[key] = incident
-        names = sorted({a.rule.alert for a in note.firing})
+        names = sorted({a.name for a in note.firing})
         title = f"{', '.join(names)} on {', '.join(services[:3])}" + (
             " ..." if len(services) > 3 else ""
         )

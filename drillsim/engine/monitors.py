@@ -97,9 +97,10 @@ def render_annotation(text: str, labels: dict[str, str], value: float) -> str:
 
 @dataclass(slots=True)
 class AlertState:
-    """One alert series (rule x service) as Alertmanager will see it."""
+    """One alert as Alertmanager sees it: from a drillsim rule on a service, or received
+    from outside (``rule`` None, its annotations carried along)."""
 
-    rule: AlertRule
+    rule: AlertRule | None
     service: str
     labels: dict[str, str]
     fingerprint: str
@@ -109,6 +110,13 @@ class AlertState:
     false_positive: bool = False
     value: float = 0.0
     """The sample that made it fire (for ``{{ $value }}``)."""
+    annotations: dict[str, str] | None = None
+    """Annotations as received (alerts from outside drillsim's own rules)."""
+
+    @property
+    def name(self) -> str:
+        """The alert's name (its ``alertname`` label)."""
+        return self.labels.get("alertname", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +369,8 @@ class MonitorSet:
 
     def annotations_for(self, alert: AlertState) -> dict[str, str]:
         """The rule's annotations rendered for this alert."""
+        if alert.rule is None:
+            return dict(alert.annotations or {})
         return {
             k: render_annotation(v, alert.labels, alert.value)
             for k, v in alert.rule.annotations.items()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drillsim.alerting.inhibit import Inhibitor, InhibitRule
+from drillsim.alerting.labels import fingerprint
 from drillsim.alerting.notify import NotifyEntry, needs_update
 from drillsim.alerting.routing import RouteNode, group_key, match_routes
 from drillsim.alerting.silences import Silence, silenced
@@ -85,7 +86,48 @@ class AlertPipeline:
         self.deliver = deliver
         self.annotate = annotate
         self.groups: dict[str, AggregationGroup] = {}
+        self._store: dict[str, AlertState] = {}
+        self._fingerprints: dict[frozenset[tuple[str, str]], str] = {}
+        self.deduplicated = 0
+        """Re-sends merged into an alert already firing (or already resolved)."""
         self._routes: dict[str, list[tuple[RouteNode, str]]] = {}
+
+    def ingest(
+        self,
+        labels: dict[str, str],
+        starts_at_s: float,
+        ends_at_s: float | None = None,
+        annotations: dict[str, str] | None = None,
+    ) -> str:
+        """An alert as Alertmanager's API receives it, re-sends included.
+
+        Merged by fingerprint as Alertmanager's alert store does: a re-send of a firing
+        alert is deduplicated (counted, nothing else happens); a resolved one resolves it;
+        anything else starts a new firing. Returns what happened: "fired", "resolved",
+        or "deduplicated".
+        """
+        key = frozenset(labels.items())  # a label set, order-free: cheap to hash
+        fp = self._fingerprints.get(key)
+        if fp is None:
+            fp = self._fingerprints[key] = fingerprint(labels)
+        now = self.sched.env.now
+        resolved = ends_at_s is not None and ends_at_s <= now
+        current = self._store.get(fp)
+        if current is not None and (current.ends_at_s is None or current.ends_at_s > now):
+            if not resolved:
+                self.deduplicated += 1
+                return "deduplicated"
+            current.ends_at_s = ends_at_s
+            self.receive(current, False)
+            return "resolved"
+        if resolved:
+            self.deduplicated += 1
+            return "deduplicated"
+        alert = AlertState(None, labels.get("service", ""), dict(labels), fp, starts_at_s,
+                           annotations=annotations)
+        self._store[fp] = alert
+        self.receive(alert, True)
+        return "fired"
 
     def receive(self, alert: AlertState, firing: bool) -> None:
         """An alert started firing (``firing``) or resolved: record it, route it, group it."""
@@ -94,7 +136,7 @@ class AlertPipeline:
             self.log.record(
                 AlertFired(
                     t=now,
-                    alert=alert.rule.alert,
+                    alert=alert.name,
                     fingerprint=alert.fingerprint,
                     labels=alert.labels,
                     annotations=self.annotate(alert),
@@ -108,7 +150,7 @@ class AlertPipeline:
             self.log.record(
                 AlertResolved(
                     t=now,
-                    alert=alert.rule.alert,
+                    alert=alert.name,
                     fingerprint=alert.fingerprint,
                     ends_at=self.clock.iso(alert.ends_at_s),
                 )

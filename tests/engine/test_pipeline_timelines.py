@@ -170,3 +170,33 @@ def test_time_interval_mutes_a_route_at_night() -> None:
     }
     sent = run(routing, [(3600.0, "fire", {"alertname": "x"})], until=8 * 3600.0)
     assert [t for t, *_ in sent] == [3630.0 + 300.0 * 60]  # 06:00:30, the first tick after 06:00
+
+
+def test_ingest_merges_resends_by_fingerprint() -> None:
+    """Re-sends of a firing alert are deduplicated; a resolution resolves; it can fire again."""
+    spec = Routing.model_validate(
+        {"kind": "Routing", "version": 1, "route": {"receiver": "r"}, "receivers": [{"name": "r"}]}
+    )
+    env = simpy.Environment()
+    log = EventLog()
+    pipeline = AlertPipeline(
+        Scheduler(env),
+        spec,
+        build_route_tree(spec.route),
+        log,
+        Clock(datetime(2026, 1, 5, tzinfo=UTC)),
+        lambda note: None,
+        lambda note: None,
+        lambda a: {},
+    )
+    a = {"alertname": "Down", "job": "api"}
+    outcomes = [
+        pipeline.ingest(dict(a), 0.0),
+        pipeline.ingest({"job": "api", "alertname": "Down"}, 0.0),  # same set, other order
+        pipeline.ingest(dict(a), 0.0, 0.0),
+        pipeline.ingest(dict(a), 0.0, 0.0),
+        pipeline.ingest(dict(a), 0.0),
+    ]
+    assert outcomes == ["fired", "deduplicated", "resolved", "deduplicated", "fired"]
+    assert pipeline.deduplicated == 2
+    assert [r.kind for r in log] == ["AlertFired", "AlertResolved", "AlertFired"]
