@@ -215,6 +215,8 @@ def normalise(payload: object, *, received_at: datetime) -> list[NormalisedAlert
             raise ValueError(
                 f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
             ) from None
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"invalid JSON: not UTF-8 text ({exc.reason})") from None
     if isinstance(payload, list):
         return from_alertmanager_api_v2(payload, received_at=received_at)
     if not isinstance(payload, dict):
