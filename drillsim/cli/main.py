@@ -49,6 +49,6 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    from drillsim.cli import commands, routes  # noqa: F401  (registers the commands)
+    from drillsim.cli import commands, ingest, routes  # noqa: F401  (registers the commands)
 
     cli(prog_name="drillsim")

@@ -90,17 +90,23 @@ def routes_show(config: Path) -> None:
 
 
 def _load(config: Path) -> Routing:
-    """The routing model of either file kind; warnings about ignored keys go to stderr."""
+    return load_routing(config)[0]
+
+
+def load_routing(config: Path) -> tuple[Routing, frozenset[str]]:
+    """The routing model of either file kind, and its paging receivers; warnings about
+    ignored keys go to stderr."""
     from drillsim.io.importers.alertmanager import load_alertmanager
     from drillsim.io.loader import load_document
 
     doc, _issues = load_document(config, expect="Routing")
     if doc is not None:
-        return doc.model
+        routing = doc.model
+        return routing, frozenset(r.name for r in routing.receivers if r.escalation_policy)
     imported = load_alertmanager(config)
     for warning in imported.warnings:
         click.echo(warning.render(), err=True)
-    return imported.routing
+    return imported.routing, imported.paging_receivers
 
 
 def _parse_labels(args: tuple[str, ...] | list[str]) -> dict[str, str]:

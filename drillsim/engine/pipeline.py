@@ -92,6 +92,11 @@ class AlertPipeline:
         """Re-sends merged into an alert already firing (or already resolved)."""
         self._routes: dict[str, list[tuple[RouteNode, str]]] = {}
 
+    @property
+    def alerts_seen(self) -> int:
+        """Distinct alerts (fingerprints) received through :meth:`ingest`."""
+        return len(self._store)
+
     def ingest(
         self,
         labels: dict[str, str],
@@ -123,8 +128,9 @@ class AlertPipeline:
         if resolved:
             self.deduplicated += 1
             return "deduplicated"
-        alert = AlertState(None, labels.get("service", ""), dict(labels), fp, starts_at_s,
-                           annotations=annotations)
+        alert = AlertState(
+            None, labels.get("service", ""), dict(labels), fp, starts_at_s, annotations=annotations
+        )
         self._store[fp] = alert
         self.receive(alert, True)
         return "fired"

@@ -330,16 +330,18 @@ def from_grafana_webhook(
         annotations = {**extras, **alert.annotations}
         out.append(
             NormalisedAlert(
-                alert.labels, annotations, alert.starts_at, alert.ends_at,
-                alert.source_format, alert.severity,
+                alert.labels,
+                annotations,
+                alert.starts_at,
+                alert.ends_at,
+                alert.source_format,
+                alert.severity,
             )
         )
     return out
 
 
-def from_alertmanager_api_v2(
-    payload: list[Any], *, received_at: datetime
-) -> list[NormalisedAlert]:
+def from_alertmanager_api_v2(payload: list[Any], *, received_at: datetime) -> list[NormalisedAlert]:
     """Alertmanager ``POST /api/v2/alerts`` body: a list of postable alerts (formats.md §1.9).
 
     Each entry needs ``labels`` (with ``alertname``); ``annotations``, ``startsAt``,
@@ -359,8 +361,16 @@ def from_alertmanager_api_v2(
         if starts_at is None:
             starts_at = ends_at if ends_at is not None else received_at
         out.append(
-            _build(fmt, where, labels, annotations, starts_at, ends_at, "alertmanager-api-v2",
-                   crosswalk_severity("alertmanager", labels.get("severity")))
+            _build(
+                fmt,
+                where,
+                labels,
+                annotations,
+                starts_at,
+                ends_at,
+                "alertmanager-api-v2",
+                crosswalk_severity("alertmanager", labels.get("severity")),
+            )
         )
     return out
 
@@ -487,9 +497,7 @@ def from_datadog_webhook(
     return [_build(fmt, "", labels, annotations, when, ends_at, "datadog-webhook", severity)]
 
 
-def from_cloudwatch_sns(
-    payload: dict[str, Any], *, received_at: datetime
-) -> list[NormalisedAlert]:
+def from_cloudwatch_sns(payload: dict[str, Any], *, received_at: datetime) -> list[NormalisedAlert]:
     """CloudWatch alarm state change delivered through SNS (formats.md §5.3).
 
     Accepts the Lambda SNS event (``Records[].Sns.Message``, every record), one SNS HTTP

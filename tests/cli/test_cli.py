@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 
 import drillsim
 import drillsim.cli.commands  # registers the commands on the group
-import drillsim.cli.routes  # registers `routes`
+import drillsim.cli.ingest
+import drillsim.cli.routes  # registers `routes` (and the line above, `ingest`)
 from drillsim.cli.main import cli
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
@@ -53,6 +54,7 @@ def _all_commands(group: click.Group = cli, prefix: str = "") -> list[str]:
 def test_the_commands_are_the_documented_ones() -> None:
     """The CLI offers exactly the commands the README documents."""
     assert _all_commands() == [
+        "ingest",
         "routes",
         "routes show",
         "routes test",

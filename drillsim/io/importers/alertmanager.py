@@ -32,6 +32,7 @@ ROUTE_KEYS = {
 ROUTE_IGNORED = {"labels"}
 TOP_USED = {"route", "receivers", "inhibit_rules", "time_intervals", "mute_time_intervals"}
 TOP_IGNORED = {"global", "templates", "tracing", "event_recorder"}
+PAGING_CONFIGS = {"pagerduty_configs", "opsgenie_configs", "victorops_configs", "pushover_configs"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class AlertmanagerConfig:
     routing: Routing
     warnings: tuple[Issue, ...]
     source: Source
+    paging_receivers: frozenset[str] = frozenset()
+    """Receivers with a paging integration (PagerDuty, Opsgenie, VictorOps, Pushover)."""
 
 
 def load_alertmanager(path: Path) -> AlertmanagerConfig:
@@ -69,7 +72,12 @@ def load_alertmanager(path: Path) -> AlertmanagerConfig:
     problems = check_routing(Document(path, routing, Source(source.file, data, source.marks)), None)
     if problems:
         raise ConfigError(problems)
-    return AlertmanagerConfig(path, routing, tuple(sorted(warnings)), source)
+    paging = frozenset(
+        r["name"]
+        for r in source.data.get("receivers") or []
+        if isinstance(r, dict) and isinstance(r.get("name"), str) and PAGING_CONFIGS & set(r)
+    )
+    return AlertmanagerConfig(path, routing, tuple(sorted(warnings)), source, paging)
 
 
 def _translate(source: Source, warnings: list[Issue]) -> dict[str, Any]:

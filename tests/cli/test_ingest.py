@@ -1,0 +1,81 @@
+"""`drillsim ingest`: a recorded alert history replayed through a routing config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from drillsim.cli.main import cli
+
+CONFIG = """
+route:
+  receiver: chat
+  group_by: [alertname]
+  group_wait: 30s
+  group_interval: 5m
+  routes:
+    - matchers: [severity="critical"]
+      receiver: pager
+receivers:
+  - name: chat
+  - name: pager
+    pagerduty_configs: [{routing_key: x}]
+inhibit_rules:
+  - source_matchers: [severity="critical"]
+    target_matchers: [severity="warning"]
+    equal: [alertname]
+"""
+
+
+def am(status: str, name: str, severity: str, start: str, end: str | None = None) -> str:
+    """One Alertmanager webhook v4 line."""
+    alert = {
+        "status": status,
+        "labels": {"alertname": name, "severity": severity},
+        "annotations": {},
+        "startsAt": start,
+        "endsAt": end or "0001-01-01T00:00:00Z",
+    }
+    return json.dumps({"version": "4", "status": status, "alerts": [alert]})
+
+
+def test_ingest_reports_per_receiver_and_skips_bad_lines(tmp_path: Path) -> None:
+    """Pages go to the paging receiver, the warning is inhibited, a bad line is numbered."""
+    (tmp_path / "am.yml").write_text(CONFIG)
+    lines = [
+        am("firing", "DiskFull", "critical", "2026-10-01T10:00:00Z"),
+        am("firing", "DiskFull", "warning", "2026-10-01T10:00:10Z"),
+        "{broken",
+        am("firing", "DiskFull", "critical", "2026-10-01T10:00:00Z"),  # a re-send
+        am("resolved", "DiskFull", "critical", "2026-10-01T10:00:00Z", "2026-10-01T10:30:00Z"),
+        json.dumps(
+            {
+                "name": "CertExpiry",
+                "status": "firing",
+                "time": "2026-10-01T12:00:00Z",
+                "severity": "warning",
+            }
+        ),
+    ]
+    (tmp_path / "alerts.jsonl").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            str(tmp_path / "alerts.jsonl"),
+            "--alertmanager",
+            str(tmp_path / "am.yml"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["bad_lines"] == 1 and "alerts.jsonl:3: invalid JSON" in result.stderr
+    # the re-send, and the resolved line's own start (the alert was already firing)
+    assert report["deduplicated"] == 2
+    pager, chat = report["by_receiver"]["pager"], report["by_receiver"]["chat"]
+    assert pager["pages"] >= 1 and pager["notifications"] == pager["pages"] + 1  # + resolve
+    assert chat["inhibited"] == 1
+    assert chat["busiest_hour"]["start"].startswith("2026-10-01T")
