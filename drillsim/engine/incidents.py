@@ -145,17 +145,20 @@ class IncidentDesk:
         return incident if incident is not None and incident.is_open else None
 
     def _correlated(self, note: Notification) -> Incident | None:
-        """An open incident, opened within the window, about a service these alerts'
-        services depend on (or about the same services)."""
+        """An open incident, opened within the window, that these alerts belong to: by
+        topology (a service they depend on, or the same) or by time (same receiver)."""
         if self.correlation is None:
             return None
         affects = self.world.model.affects
         services = {a.service for a in note.firing}
         horizon = self.env.now - self.correlation.window
+        by_time = self.correlation.by == "time"
         for incident in self.open_incidents:
-            if incident.opened_s >= horizon and any(
-                services & affects[s] for s in incident.services
-            ):
+            if incident.opened_s < horizon:
+                continue
+            if by_time and incident.receiver == note.receiver:
+                return incident
+            if not by_time and any(services & affects[s] for s in incident.services):
                 return incident
         return None
 

@@ -307,10 +307,14 @@ class MaintenanceWindow(SpecModel):
 
 
 class Correlation(SpecModel):
-    """Attach notifications about the dependents of a service that already has an open
-    incident to that incident (no new page), if it opened within ``window``."""
+    """Fold new notifications into an open incident (no new page) opened within ``window``.
 
-    by: Literal["topology"] = "topology"
+    ``by: topology``: when the alerts' services depend on (or are) the incident's services.
+    ``by: time``: any open incident of the same receiver, as PagerDuty's time-based alert
+    grouping does.
+    """
+
+    by: Literal["topology", "time"] = "topology"
     window: PositiveDurationS = 600.0
 
 

@@ -229,3 +229,21 @@ def test_maintenance_windows_spare_critical_alerts(vary: Callable[..., Drill]) -
     )
     everything = drillsim.run(vary(scenario=window(True), rules=rules), seed=3).records
     assert not kinds(everything, "IncidentOpened")
+
+
+def test_time_window_grouping_joins_the_receivers_open_incident(
+    vary: Callable[..., Drill],
+) -> None:
+    """PagerDuty-style time grouping: notifications to one receiver within the window
+    join its open incident; a short window leaves later ones to open their own."""
+
+    def grouping(window: str) -> Callable[[dict[str, Any]], None]:
+        def edit(doc: dict[str, Any]) -> None:
+            doc["correlation"] = {"by": "time", "window": window}
+
+        return edit
+
+    wide = drillsim.run(vary(scenario=grouping("30m")), seed=9).scorecard.kpis
+    narrow = drillsim.run(vary(scenario=grouping("10s")), seed=9).scorecard.kpis
+    assert wide["incidents"] == 1
+    assert narrow["incidents"] > 1

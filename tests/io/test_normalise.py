@@ -148,8 +148,7 @@ def test_alertmanager_webhook_v4_accepts_json_text() -> None:
         ),
         (
             lambda p: p["alerts"][0].update(startsAt="yesterday"),
-            "alertmanager webhook v4: alerts[0].startsAt is not an ISO 8601 timestamp: "
-            "'yesterday'",
+            "alertmanager webhook v4: alerts[0].startsAt is not an ISO 8601 timestamp: 'yesterday'",
         ),
         (
             lambda p: p["alerts"][1].update(endsAt="0001-01-01T00:00:00Z"),
@@ -170,9 +169,9 @@ def test_alertmanager_webhook_v4_bad(edit: Any, message: str) -> None:
     assert str(info.value) == message
 
 
-label_names = st.text(
-    alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12
-).filter(lambda s: s != "alertname")
+label_names = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12).filter(
+    lambda s: s != "alertname"
+)
 label_values = st.text(alphabet=st.characters(codec="utf-8"))
 
 
@@ -463,8 +462,14 @@ def test_cloudwatch_sns_multiple_metrics_fixture() -> None:
 
 
 def _sns_event(alarm: dict[str, Any]) -> dict[str, Any]:
-    return {"Records": [{"EventSource": "aws:sns", "Sns": {"Type": "Notification",
-                                                           "Message": json.dumps(alarm)}}]}
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "Sns": {"Type": "Notification", "Message": json.dumps(alarm)},
+            }
+        ]
+    }
 
 
 ALARM_OK = {
@@ -694,13 +699,21 @@ def test_generic_firing_and_resolved() -> None:
             "generic: time must not be the zero time",
         ),
         (
-            {"name": "A", "status": "firing", "time": "2026-01-01T10:00:00Z",
-             "labels": {"alertname": "B"}},
+            {
+                "name": "A",
+                "status": "firing",
+                "time": "2026-01-01T10:00:00Z",
+                "labels": {"alertname": "B"},
+            },
             "generic: labels.alertname 'B' conflicts with name 'A'",
         ),
         (
-            {"name": "A", "status": "resolved", "time": "2026-01-01T10:00:00Z",
-             "starts_at": "2026-01-01T11:00:00Z"},
+            {
+                "name": "A",
+                "status": "resolved",
+                "time": "2026-01-01T10:00:00Z",
+                "starts_at": "2026-01-01T11:00:00Z",
+            },
             "generic: endsAt 2026-01-01T10:00:00+00:00 is before startsAt "
             "2026-01-01T11:00:00+00:00",
         ),
