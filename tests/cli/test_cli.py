@@ -14,6 +14,7 @@ import drillsim
 import drillsim.cli.commands  # registers the commands on the group
 import drillsim.cli.ingest
 import drillsim.cli.routes  # registers `routes` (and the line above, `ingest`)
+import drillsim.cli.sensitivity
 from drillsim.cli.main import cli
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
@@ -60,6 +61,7 @@ def test_the_commands_are_the_documented_ones() -> None:
         "routes test",
         "run",
         "schema",
+        "sensitivity",
         "timeline",
         "validate",
     ]
