@@ -218,3 +218,31 @@ def timeline(results_dir: Path, health: bool, as_csv: bool) -> None:
         return
     for line in timeline_lines(records, health=health):
         click.echo(line)
+
+
+@cli.command("alerts")
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default="alertmanager-v4",
+    show_default=True,
+    type=click.Choice(["alertmanager-v4", "alertmanager-api", "pagerduty-v2", "generic"]),
+    help="Payload format of each line.",
+)
+def alerts(results_dir: Path, fmt: str) -> None:
+    """Print a run's alerts as real payloads, one JSON object per line.
+
+    Each firing and each resolution of the drill becomes one payload, ready for another
+    system or for `drillsim ingest`.
+
+    \b
+    Example:
+      drillsim alerts results/bad-deploy-storm-s31337-… --format pagerduty-v2 > storm.jsonl
+    """
+    from drillsim.io.exporters.alerts import api_list, export_alerts
+    from drillsim.io.results import read_events
+
+    for payload in export_alerts(read_events(results_dir), fmt):
+        body = api_list(payload) if fmt == "alertmanager-api" else payload
+        click.echo(json.dumps(body, sort_keys=True))

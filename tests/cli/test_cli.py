@@ -55,6 +55,7 @@ def _all_commands(group: click.Group = cli, prefix: str = "") -> list[str]:
 def test_the_commands_are_the_documented_ones() -> None:
     """The CLI offers exactly the commands the README documents."""
     assert _all_commands() == [
+        "alerts",
         "ingest",
         "routes",
         "routes show",

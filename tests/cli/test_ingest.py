@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from drillsim.cli.main import cli
@@ -79,3 +80,38 @@ def test_ingest_reports_per_receiver_and_skips_bad_lines(tmp_path: Path) -> None
     assert pager["pages"] >= 1 and pager["notifications"] == pager["pages"] + 1  # + resolve
     assert chat["inhibited"] == 1
     assert chat["busiest_hour"]["start"].startswith("2026-10-01T")
+
+
+MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
+
+
+@pytest.mark.parametrize("fmt", ["alertmanager-v4", "alertmanager-api", "pagerduty-v2", "generic"])
+def test_a_drills_alerts_round_trip_through_every_format(tmp_path: Path, fmt: str) -> None:
+    """`drillsim alerts` writes a run's storm as payloads that `ingest` reads back whole."""
+    runner = CliRunner()
+    out = tmp_path / "run"
+    ran = runner.invoke(
+        cli, ["run", str(MINI / "scenario.yaml"), "--seed", "4", "--out", str(out), "--no-plots"]
+    )
+    assert ran.exit_code == 0, ran.output
+    fired = {
+        json.loads(line)["fingerprint"]
+        for line in (out / "events.jsonl").read_text().splitlines()
+        if '"kind":"AlertFired"' in line
+    }
+    exported = runner.invoke(cli, ["alerts", str(out), "--format", fmt])
+    assert exported.exit_code == 0, exported.output
+    (tmp_path / "storm.jsonl").write_text(exported.stdout)
+    result = runner.invoke(
+        cli,
+        [
+            "ingest",
+            str(tmp_path / "storm.jsonl"),
+            "--alertmanager",
+            str(MINI / "routing.yaml"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["bad_lines"] == 0 and report["alerts"] == len(fired) > 0

@@ -1,0 +1,1 @@
+"""Exporters: drillsim's records in the formats other tools read."""
