@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from shared_fixtures import fixture
 
 import drillsim
 import drillsim.cli.commands
@@ -18,18 +18,7 @@ from drillsim.cli.main import cli
 from drillsim.errors import ConfigError
 from drillsim.io.importers.alertmanager import load_alertmanager
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
-
-
-def fixture(name: str) -> Path:
-    """A shared third-party fixture; skipped locally when absent, required under CI."""
-    path = FIXTURES / name
-    if not path.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"fixture {path} is missing under CI")
-        pytest.skip(f"fixture {path} not available")
-    return path
 
 
 def test_alertmanager_config_imports_with_warnings_for_unsimulated_keys() -> None:

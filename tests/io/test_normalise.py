@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from shared_fixtures import fixture
 
 from drillsim.io.normalise import (
     NormalisedAlert,
@@ -26,18 +25,7 @@ from drillsim.io.normalise import (
     parse_line,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-def fixture(name: str) -> Path:
-    """A shared third-party fixture; skipped locally when absent, required under CI."""
-    path = FIXTURES / name
-    if not path.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"fixture {path} is missing under CI")
-        pytest.skip(f"fixture {path} not available")
-    return path
 
 
 def code_blocks(markdown: str) -> list[str]:
