@@ -112,6 +112,8 @@ class AlertState:
     """The sample that made it fire (for ``{{ $value }}``)."""
     annotations: dict[str, str] | None = None
     """Annotations as received (alerts from outside drillsim's own rules)."""
+    expires_at_s: float | None = None
+    """For received alerts: when they end unless a re-send moves it (their endsAt)."""
 
     @property
     def name(self) -> str:

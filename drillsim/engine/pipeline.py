@@ -103,14 +103,20 @@ class AlertPipeline:
         starts_at_s: float,
         ends_at_s: float | None = None,
         annotations: dict[str, str] | None = None,
+        resolve_timeout_s: float | None = None,
     ) -> str:
         """An alert as Alertmanager's API receives it, re-sends included.
 
         Merged by fingerprint as Alertmanager's alert store does: a re-send of a firing
-        alert is deduplicated (counted, nothing else happens); a resolved one resolves it;
-        anything else starts a new firing. Returns what happened: "fired", "resolved",
-        or "deduplicated".
+        alert is deduplicated (counted; a later end time replaces the earlier one); a
+        resolved one resolves it; anything else starts a new firing. An end time in the
+        future resolves the alert then, unless a re-send moves it; without one, the alert
+        ends ``resolve_timeout_s`` after it was received (Alertmanager's resolve_timeout),
+        or never when that is None. Returns "fired", "resolved" or "deduplicated".
         """
+        now_s = self.sched.env.now
+        if ends_at_s is None and resolve_timeout_s is not None:
+            ends_at_s = now_s + resolve_timeout_s
         key = frozenset(labels.items())  # a label set, order-free: cheap to hash
         fp = self._fingerprints.get(key)
         if fp is None:
@@ -121,6 +127,8 @@ class AlertPipeline:
         if current is not None and (current.ends_at_s is None or current.ends_at_s > now):
             if not resolved:
                 self.deduplicated += 1
+                if ends_at_s is not None:
+                    self._expire_at(current, ends_at_s)
                 return "deduplicated"
             current.ends_at_s = ends_at_s
             self.receive(current, False)
@@ -133,7 +141,19 @@ class AlertPipeline:
         )
         self._store[fp] = alert
         self.receive(alert, True)
+        if ends_at_s is not None:
+            self._expire_at(alert, ends_at_s)
         return "fired"
+
+    def _expire_at(self, alert: AlertState, ends_at_s: float) -> None:
+        """Resolve the alert at its end time, unless a re-send moves that time."""
+        alert.expires_at_s = ends_at_s
+        self.sched.at(ends_at_s, self._expire, alert, ends_at_s)
+
+    def _expire(self, alert: AlertState, ends_at_s: float) -> None:
+        if alert.expires_at_s == ends_at_s and alert.ends_at_s is None:
+            alert.ends_at_s = ends_at_s
+            self.receive(alert, False)
 
     def receive(self, alert: AlertState, firing: bool) -> None:
         """An alert started firing (``firing``) or resolved: record it, route it, group it."""

@@ -200,3 +200,33 @@ def test_ingest_merges_resends_by_fingerprint() -> None:
     assert outcomes == ["fired", "deduplicated", "resolved", "deduplicated", "fired"]
     assert pipeline.deduplicated == 2
     assert [r.kind for r in log] == ["AlertFired", "AlertResolved", "AlertFired"]
+
+
+def test_resolved() -> None:
+    """send_test.go TestResolved: alerts without endsAt resolve after resolve_timeout (10s);
+    the flush ticks at 2, 7 (nothing new) and 12 send first and resolved notifications."""
+    spec = Routing.model_validate(
+        {
+            "kind": "Routing",
+            "version": 1,
+            "route": {"receiver": "r", "group_by": [], "group_wait": "1s", "group_interval": "5s"},
+            "receivers": [{"name": "r"}],
+        }
+    )
+    env = simpy.Environment()
+    sched = Scheduler(env)
+    sent: list[tuple[float, str, int, int]] = []
+    pipeline = AlertPipeline(
+        sched,
+        spec,
+        build_route_tree(spec.route),
+        EventLog(),
+        Clock(datetime(2026, 1, 5, tzinfo=UTC)),
+        lambda note: None,
+        lambda note: sent.append((env.now, note.reason, len(note.firing), len(note.resolved))),
+        lambda a: {},
+    )
+    for i in range(3):
+        sched.at(1.0, pipeline.ingest, {"alertname": "test", "lbl": f"v{i}"}, 1.0, None, None, 10.0)
+    env.run(until=20)
+    assert sent == [(2.0, "first notification", 3, 0), (12.0, "all alerts resolved", 0, 3)]
