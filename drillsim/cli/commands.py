@@ -227,7 +227,9 @@ def timeline(results_dir: Path, health: bool, as_csv: bool) -> None:
     "fmt",
     default="alertmanager-v4",
     show_default=True,
-    type=click.Choice(["alertmanager-v4", "alertmanager-api", "pagerduty-v2", "generic"]),
+    type=click.Choice(
+        ["alertmanager-v4", "alertmanager-api", "pagerduty-v2", "grafana", "datadog", "generic"]
+    ),
     help="Payload format of each line.",
 )
 def alerts(results_dir: Path, fmt: str) -> None:

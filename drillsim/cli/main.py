@@ -49,11 +49,4 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    from drillsim.cli import (  # noqa: F401  (registers the commands)
-        commands,
-        ingest,
-        routes,
-        sensitivity,
-    )
-
     cli(prog_name="drillsim")

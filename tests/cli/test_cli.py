@@ -11,10 +11,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 import drillsim
-import drillsim.cli.commands  # registers the commands on the group
-import drillsim.cli.ingest
-import drillsim.cli.routes  # registers `routes` (and the line above, `ingest`)
-import drillsim.cli.sensitivity
 from drillsim.cli.main import cli
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"

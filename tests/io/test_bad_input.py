@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import drillsim.cli.commands  # noqa: F401  (registers the commands on the group)
 from drillsim.cli.main import cli
 from drillsim.errors import ConfigError
 from drillsim.io.validate import validate_files

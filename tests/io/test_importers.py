@@ -11,8 +11,6 @@ from click.testing import CliRunner
 from shared_fixtures import fixture
 
 import drillsim
-import drillsim.cli.commands
-import drillsim.cli.routes
 from drillsim.alerting.routing import build_route_tree, receivers_for
 from drillsim.cli.main import cli
 from drillsim.errors import ConfigError

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
-FORMATS = ("alertmanager-v4", "alertmanager-api", "pagerduty-v2", "generic")
+FORMATS = ("alertmanager-v4", "alertmanager-api", "pagerduty-v2", "grafana", "datadog", "generic")
 
 
 def export_alerts(records: list[dict[str, Any]], fmt: str) -> Iterator[dict[str, Any]]:
@@ -57,6 +57,36 @@ def _payload(fmt: str, fired: dict[str, Any], starts: str, ends: str | None) -> 
             "receiver": "drillsim",
             "groupKey": fired["fingerprint"],
             "alerts": [alert],
+        }
+    if fmt == "grafana":
+        alert = {
+            "status": status,
+            "labels": labels,
+            "annotations": annotations,
+            "startsAt": starts,
+            "endsAt": ends or ZERO_TIME,
+            "fingerprint": fired["fingerprint"],
+            "valueString": "",
+        }
+        return {
+            "receiver": "drillsim",
+            "status": status,
+            "orgId": 1,
+            "version": "1",
+            "state": "alerting" if ends is None else "ok",
+            "groupKey": fired["fingerprint"],
+            "alerts": [alert],
+        }
+    if fmt == "datadog":
+        tags = ",".join(f"{k}:{v}" for k, v in sorted(labels.items()) if k != "alertname")
+        return {
+            "title": labels["alertname"],
+            "alert_transition": "Triggered" if ends is None else "Recovered",
+            "date": ends or starts,
+            "tags": tags,
+            "id": fired["fingerprint"],
+            "alert_type": "error" if labels.get("severity") == "critical" else "warning",
+            "body": annotations.get("summary", ""),
         }
     if fmt == "pagerduty-v2":
         return {
