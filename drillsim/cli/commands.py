@@ -20,6 +20,10 @@ from drillsim.cli.main import cli
 from drillsim.errors import ConfigError, Issue, ThresholdNotMetError
 
 SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)
+ALERT_FORMATS = (  # drillsim.io.exporters.alerts.FORMATS (a test checks they agree)
+    "alertmanager-v4", "alertmanager-api", "pagerduty-v2", "grafana", "datadog", "cloudwatch",
+    "generic",
+)  # fmt: skip
 MAX_REPLICATIONS = 1000  # every replication's log is kept in memory and written out
 
 
@@ -227,9 +231,7 @@ def timeline(results_dir: Path, health: bool, as_csv: bool) -> None:
     "fmt",
     default="alertmanager-v4",
     show_default=True,
-    type=click.Choice(
-        ["alertmanager-v4", "alertmanager-api", "pagerduty-v2", "grafana", "datadog", "generic"]
-    ),
+    type=click.Choice(ALERT_FORMATS),
     help="Payload format of each line.",
 )
 def alerts(results_dir: Path, fmt: str) -> None:

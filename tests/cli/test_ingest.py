@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from drillsim.cli.main import cli
+from drillsim.io.exporters.alerts import FORMATS
 
 CONFIG = """
 route:
@@ -85,7 +86,7 @@ def test_ingest_reports_per_receiver_and_skips_bad_lines(tmp_path: Path) -> None
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
 
 
-@pytest.mark.parametrize("fmt", ["alertmanager-v4", "alertmanager-api", "pagerduty-v2", "generic"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_a_drills_alerts_round_trip_through_every_format(tmp_path: Path, fmt: str) -> None:
     """`drillsim alerts` writes a run's storm as payloads that `ingest` reads back whole."""
     runner = CliRunner()
@@ -115,3 +116,10 @@ def test_a_drills_alerts_round_trip_through_every_format(tmp_path: Path, fmt: st
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["bad_lines"] == 0 and report["alerts"] == len(fired) > 0
+
+
+def test_the_cli_offers_every_export_format() -> None:
+    """`drillsim alerts --format` lists exactly the exporter's formats."""
+    from drillsim.cli.commands import ALERT_FORMATS
+
+    assert ALERT_FORMATS == FORMATS

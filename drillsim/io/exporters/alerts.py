@@ -7,12 +7,16 @@ chosen format, so a recorded drill can be fed to another system, or back into
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
-FORMATS = ("alertmanager-v4", "alertmanager-api", "pagerduty-v2", "grafana", "datadog", "generic")
+FORMATS = (
+    "alertmanager-v4", "alertmanager-api", "pagerduty-v2", "grafana", "datadog", "cloudwatch",
+    "generic",
+)  # fmt: skip
 
 
 def export_alerts(records: list[dict[str, Any]], fmt: str) -> Iterator[dict[str, Any]]:
@@ -87,6 +91,23 @@ def _payload(fmt: str, fired: dict[str, Any], starts: str, ends: str | None) -> 
             "id": fired["fingerprint"],
             "alert_type": "error" if labels.get("severity") == "critical" else "warning",
             "body": annotations.get("summary", ""),
+        }
+    if fmt == "cloudwatch":
+        # An SNS notification (the HTTP form): the alarm is JSON inside the Message string;
+        # labels other than alertname travel as the metric's dimensions.
+        alarm = {
+            "AlarmName": labels["alertname"], "NewStateValue": "ALARM" if ends is None else "OK",
+            "OldStateValue": "OK" if ends is None else "ALARM", "StateChangeTime": ends or starts,
+            "AlarmDescription": annotations.get("summary", ""),
+            "Trigger": {"Namespace": "drillsim", "MetricName": labels["alertname"],
+                        "Dimensions": [{"name": k, "value": v} for k, v in sorted(labels.items())
+                                       if k != "alertname"]},
+        }  # fmt: skip
+        return {
+            "Type": "Notification",
+            "MessageId": fired["fingerprint"],
+            "Subject": f"{alarm['NewStateValue']}: {labels['alertname']}",
+            "Message": json.dumps(alarm, sort_keys=True),
         }
     if fmt == "pagerduty-v2":
         return {
