@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import click
 from drillsim.cli.main import cli
 from drillsim.engine.replay import ReplayReport
 from drillsim.errors import DrillsimError
+from drillsim.io.normalise import NormalisedAlert
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -24,8 +27,14 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     required=True,
     help="alertmanager.yml (or a drillsim Routing document) to replay through.",
 )
+@click.option(
+    "--rules",
+    type=FILE,
+    help="A Prometheus rule file: alerts take their rule's labels (as Prometheus adds them); "
+    "alerts with no rule there are left out and counted.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def ingest(alert_log: Path, config: Path, as_json: bool) -> None:
+def ingest(alert_log: Path, config: Path, rules: Path | None, as_json: bool) -> None:
     """Replay a recorded alert history through a routing config and report what it sends.
 
     ALERT_LOG holds one payload per line (JSON lines): Alertmanager webhooks or API alerts,
@@ -33,9 +42,14 @@ def ingest(alert_log: Path, config: Path, as_json: bool) -> None:
     any mix; alerts are replayed at their own times. Lines that cannot be read are
     reported by number and skipped; the rest are replayed.
 
+    With --rules, the history is replayed as the given rule set would have sent it: each
+    alert gets its rule's labels, and alerts whose rule is not in the file are left out
+    (and counted per name).
+
     \b
     Example:
       drillsim ingest last-month.jsonl --alertmanager new-alertmanager.yml
+      drillsim ingest last-month.jsonl --alertmanager am.yml --rules new-rules.yaml
     """
     from drillsim.cli.routes import load_routing
     from drillsim.engine.replay import replay
@@ -55,11 +69,18 @@ def ingest(alert_log: Path, config: Path, as_json: bool) -> None:
             bad += 1
             reason = str(exc).removeprefix(f"line {number}: ")
             click.echo(f"{alert_log}:{number}: {reason}", err=True)
+    left_out: dict[str, int] = {}
+    if rules is not None:
+        updates, left_out = _apply_rules(updates, rules)
     report = replay(updates, routing, paging)
     if as_json:
-        click.echo(json.dumps({**report.to_dict(), "bad_lines": bad}, indent=2, sort_keys=True))
+        body = {**report.to_dict(), "bad_lines": bad, "left_out_without_rule": left_out}
+        click.echo(json.dumps(body, indent=2, sort_keys=True))
     else:
         _print(report)
+        if left_out:
+            shown = ", ".join(f"{name} ({n})" for name, n in sorted(left_out.items()))
+            click.echo(f"left out, no rule in {rules}: {shown}")
     if bad:
         click.echo(f"{bad} line{'s' if bad != 1 else ''} skipped", err=True)
 
@@ -103,3 +124,29 @@ def _print(report: ReplayReport) -> None:
     for key, g in report.by_group.items():
         groups.add_row(key, g["receiver"], str(g["notifications"]), str(g["alerts"]))
     console.print(groups)
+
+
+def _apply_rules(
+    updates: list[NormalisedAlert], path: Path
+) -> tuple[list[NormalisedAlert], dict[str, int]]:
+    """Alerts under a rule set: rule labels added (overwriting), rule-less alerts left out."""
+    from drillsim.errors import ConfigError
+    from drillsim.io.importers.prometheus import rule_labels
+    from drillsim.io.loader import display_name
+    from drillsim.io.yamlsource import read_source
+
+    source, issues = read_source(path, display_name(path))
+    if source is None:
+        raise ConfigError(issues)
+    by_name = rule_labels(source)
+    kept, left_out = [], Counter[str]()
+    for u in updates:
+        found = by_name.get(u.labels["alertname"])
+        if found is None:
+            left_out[u.labels["alertname"]] += 1
+            continue
+        labels, notes = found
+        kept.append(
+            replace(u, labels={**u.labels, **labels}, annotations={**notes, **u.annotations})
+        )
+    return kept, dict(left_out)

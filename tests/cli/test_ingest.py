@@ -123,3 +123,34 @@ def test_the_cli_offers_every_export_format() -> None:
     from drillsim.cli.commands import ALERT_FORMATS
 
     assert ALERT_FORMATS == FORMATS
+
+
+def test_ingest_under_a_new_rule_set(tmp_path: Path) -> None:
+    """--rules: alerts take their rule's labels; alerts without a rule are left out."""
+    (tmp_path / "am.yml").write_text(CONFIG)
+    (tmp_path / "rules.yaml").write_text(
+        "groups:\n- name: g\n  rules:\n  - alert: DiskFull\n    expr: x > 1\n"
+        "    labels: {severity: critical}\n"
+    )
+    lines = [
+        am("firing", "DiskFull", "warning", "2026-10-01T10:00:00Z"),
+        am("firing", "CertExpiry", "warning", "2026-10-01T10:05:00Z"),
+    ]
+    (tmp_path / "alerts.jsonl").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "ingest",
+            str(tmp_path / "alerts.jsonl"),
+            "--alertmanager",
+            str(tmp_path / "am.yml"),
+            "--rules",
+            str(tmp_path / "rules.yaml"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["left_out_without_rule"] == {"CertExpiry": 1}
+    assert set(report["by_receiver"]) == {"pager"}  # the rule made DiskFull critical
+    assert report["by_receiver"]["pager"]["pages"] == 1

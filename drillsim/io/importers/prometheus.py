@@ -163,3 +163,35 @@ def _warn(source: Source, path: PathKey, message: str, hint: str = "") -> Issue:
     line, col = (mark.line, mark.col) if mark else (1, 1)
     issue = Issue(source.file, line, col, render_path(path[:-1], source.data), message, hint)
     return replace(issue, severity="warning")
+
+
+def rule_labels(source: Source) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Each alerting rule's static labels and annotations, by alert name.
+
+    For replaying a history under a rule set (``drillsim ingest --rules``): Prometheus adds
+    a rule's labels to every alert it fires, overwriting the series' own.
+
+    Raises:
+        ConfigError: the file has no rule groups.
+    """
+    data = source.data
+    if not is_prometheus_rules(data):
+        raise ConfigError(
+            [
+                _at(
+                    source,
+                    (),
+                    "not a Prometheus rule file",
+                    "expected 'groups:' or a PrometheusRule resource",
+                )
+            ]
+        )
+    groups = (data.get("spec") or {}).get("groups") if data.get("kind") else data.get("groups")
+    out: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for group in groups if isinstance(groups, list) else []:
+        for rule in (group or {}).get("rules") or [] if isinstance(group, dict) else []:
+            if isinstance(rule, dict) and isinstance(rule.get("alert"), str):
+                labels = {k: str(v) for k, v in (rule.get("labels") or {}).items()}
+                notes = {k: str(v) for k, v in (rule.get("annotations") or {}).items()}
+                out.setdefault(rule["alert"], (labels, notes))
+    return out
