@@ -14,6 +14,7 @@ from drillsim.cli.main import cli
 from drillsim.engine.replay import ReplayReport
 from drillsim.errors import DrillsimError
 from drillsim.io.normalise import NormalisedAlert
+from drillsim.scoring.kpis import alert_outcomes
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -73,11 +74,18 @@ def ingest(alert_log: Path, config: Path, rules: Path | None, as_json: bool) -> 
     if rules is not None:
         updates, left_out = _apply_rules(updates, rules)
     report = replay(updates, routing, paging)
+    outcomes = dict(sorted(Counter(alert_outcomes(list(report.records)).values()).items()))
     if as_json:
-        body = {**report.to_dict(), "bad_lines": bad, "left_out_without_rule": left_out}
+        body = {
+            **report.to_dict(),
+            "bad_lines": bad,
+            "left_out_without_rule": left_out,
+            "alert_outcomes": outcomes,
+        }
         click.echo(json.dumps(body, indent=2, sort_keys=True))
     else:
         _print(report)
+        click.echo("alert outcomes: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()))
         if left_out:
             shown = ", ".join(f"{name} ({n})" for name, n in sorted(left_out.items()))
             click.echo(f"left out, no rule in {rules}: {shown}")

@@ -51,6 +51,8 @@ class ReplayReport:
     by_group: dict[str, dict[str, Any]]
     first: str
     last: str
+    records: tuple[dict[str, Any], ...] = ()
+    """The replay's own event log (alerts fired, resolved, muted; notifications)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for --json."""
@@ -172,4 +174,5 @@ def _report(
         by_group=dict(sorted(by_group.items())),
         first=first.isoformat(),
         last=last.isoformat(),
+        records=tuple(log.as_dicts()),
     )

@@ -77,6 +77,12 @@ def test_ingest_reports_per_receiver_and_skips_bad_lines(tmp_path: Path) -> None
     assert report["bad_lines"] == 1 and "alerts.jsonl:3: invalid JSON" in result.stderr
     # the re-send, and the resolved line's own start (the alert was already firing)
     assert report["deduplicated"] == 2
+    # conservation: every update fired, was deduplicated or resolved; each firing ended
+    # one way (the warning was inhibited, then notified once the critical resolved)
+    fired = sum(report["alert_outcomes"].values())
+    resolved = sum(1 for r in lines if '"status": "resolved"' in r)
+    assert fired + report["deduplicated"] + resolved == report["updates"]
+    assert report["alert_outcomes"] == {"notified": 3}
     pager, chat = report["by_receiver"]["pager"], report["by_receiver"]["chat"]
     assert pager["pages"] >= 1 and pager["notifications"] == pager["pages"] + 1  # + resolve
     assert chat["inhibited"] == 1
