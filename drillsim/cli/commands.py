@@ -244,9 +244,8 @@ def alerts(results_dir: Path, fmt: str) -> None:
     Example:
       drillsim alerts results/bad-deploy-storm-s31337-… --format pagerduty-v2 > storm.jsonl
     """
-    from drillsim.io.exporters.alerts import api_list, export_alerts
+    from drillsim.io.exporters.alerts import export_alerts
     from drillsim.io.results import read_events
 
     for payload in export_alerts(read_events(results_dir), fmt):
-        body = api_list(payload) if fmt == "alertmanager-api" else payload
-        click.echo(json.dumps(body, sort_keys=True))
+        click.echo(json.dumps(payload, sort_keys=True))

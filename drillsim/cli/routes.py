@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from drillsim.spec.alerting import Routing
 
 CONFIG = click.Path(exists=True, dir_okay=False, path_type=Path)
+config_option = click.option(
+    "--config",
+    "config",
+    type=CONFIG,
+    required=True,
+    help="alertmanager.yml, a drillsim Routing document, or a Secret wrapping one.",
+)
 
 
 @cli.group()
@@ -24,13 +31,7 @@ def routes() -> None:
 
 
 @routes.command("test")
-@click.option(
-    "--config",
-    "config",
-    type=CONFIG,
-    required=True,
-    help="alertmanager.yml, a drillsim Routing document, or a Secret wrapping one.",
-)
+@config_option
 @click.option(
     "--batch",
     type=click.File("r"),
@@ -66,13 +67,7 @@ def routes_test(
 
 
 @routes.command("show")
-@click.option(
-    "--config",
-    "config",
-    type=CONFIG,
-    required=True,
-    help="alertmanager.yml, a drillsim Routing document, or a Secret wrapping one.",
-)
+@config_option
 def routes_show(config: Path) -> None:
     """Print the routing tree, as `amtool config routes` does.
 

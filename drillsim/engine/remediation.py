@@ -65,38 +65,31 @@ def complete(
     fault: ActiveFault | None,
     switching: list[str],
 ) -> bool:
-    """Apply a finished action; returns whether it changed anything (``effective``)."""
+    """Apply a finished action; returns whether it changed anything (``effective``).
+
+    Every change happens in one batch, so health is re-evaluated once.
+    """
     with world.batch():
-        return _complete(world, action, service, success, by, fault, switching)
-
-
-def _complete(
-    world: World,
-    action: str,
-    service: str,
-    success: bool,
-    by: str,
-    fault: ActiveFault | None,
-    switching: list[str],
-) -> bool:
-    for s in switching:
-        world.finish_switchover(s, success, by)
-    if not success:
-        return False
-    effective = bool(switching)
-    if action == "evacuate" and fault is not None:
-        for s in fault.services:
-            if not world.is_active_standby(s) and world.scale_out(s, by):
-                effective = True
-    if action == "scale" and world.scale_out(service, by):
-        effective = True
-    if action == "evacuate" and fault is not None:
-        fixed = [fault]
-    else:
-        fixed = world.faults_fixed_by(action, service)
-    for f in fixed:
-        if action == "failover" and f.spec.type != "partition":
-            continue  # the broken instance stays broken; the service runs on the other one
-        if f.spec.remedy_action == action and f.spec.ends != "duration" and world.clear(f.id, by):
+        for s in switching:
+            world.finish_switchover(s, success, by)
+        if not success:
+            return False
+        effective = bool(switching)
+        if action == "evacuate" and fault is not None:
+            for s in fault.services:
+                if not world.is_active_standby(s) and world.scale_out(s, by):
+                    effective = True
+        if action == "scale" and world.scale_out(service, by):
             effective = True
-    return effective
+        # faults_fixed_by already skips fixed-duration faults and other remedies; an
+        # evacuation ends the outage itself only if it is not fixed-duration either.
+        if action == "evacuate" and fault is not None:
+            fixed = [fault] if fault.spec.ends != "duration" else []
+        else:
+            fixed = world.faults_fixed_by(action, service)
+        for f in fixed:
+            if action == "failover" and f.spec.type != "partition":
+                continue  # the broken instance stays broken; the service runs on the other one
+            if world.clear(f.id, by):
+                effective = True
+        return effective

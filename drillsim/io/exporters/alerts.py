@@ -19,7 +19,7 @@ FORMATS = (
 )  # fmt: skip
 
 
-def export_alerts(records: list[dict[str, Any]], fmt: str) -> Iterator[dict[str, Any]]:
+def export_alerts(records: list[dict[str, Any]], fmt: str) -> Iterator[Any]:
     """One payload per alert firing or resolution, in log order."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
@@ -40,21 +40,26 @@ def _iso(origin: datetime, t: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _payload(fmt: str, fired: dict[str, Any], starts: str, ends: str | None) -> dict[str, Any]:
+def _am_alert(fired: dict[str, Any], starts: str, ends: str | None) -> dict[str, Any]:
+    """One alert as Alertmanager's webhook (and Grafana's) carries it."""
+    return {
+        "status": "firing" if ends is None else "resolved",
+        "labels": fired["labels"],
+        "annotations": fired["annotations"],
+        "startsAt": starts,
+        "endsAt": ends or ZERO_TIME,
+        "fingerprint": fired["fingerprint"],
+    }
+
+
+def _payload(fmt: str, fired: dict[str, Any], starts: str, ends: str | None) -> Any:
     labels, annotations = fired["labels"], fired["annotations"]
     status = "firing" if ends is None else "resolved"
-    if fmt == "alertmanager-api":
+    if fmt == "alertmanager-api":  # API v2 takes a bare list of alerts
         alert = {"labels": labels, "annotations": annotations, "startsAt": starts}
-        return {"alerts": [alert | ({"endsAt": ends} if ends else {})]}  # API v2 list below
+        return [alert | ({"endsAt": ends} if ends else {})]
     if fmt == "alertmanager-v4":
-        alert = {
-            "status": status,
-            "labels": labels,
-            "annotations": annotations,
-            "startsAt": starts,
-            "endsAt": ends or ZERO_TIME,
-            "fingerprint": fired["fingerprint"],
-        }
+        alert = _am_alert(fired, starts, ends)
         return {
             "version": "4",
             "status": status,
@@ -63,15 +68,7 @@ def _payload(fmt: str, fired: dict[str, Any], starts: str, ends: str | None) -> 
             "alerts": [alert],
         }
     if fmt == "grafana":
-        alert = {
-            "status": status,
-            "labels": labels,
-            "annotations": annotations,
-            "startsAt": starts,
-            "endsAt": ends or ZERO_TIME,
-            "fingerprint": fired["fingerprint"],
-            "valueString": "",
-        }
+        alert = _am_alert(fired, starts, ends) | {"valueString": ""}
         return {
             "receiver": "drillsim",
             "status": status,
@@ -136,8 +133,3 @@ def _payload(fmt: str, fired: dict[str, Any], starts: str, ends: str | None) -> 
 
 def _pd_severity(value: str | None) -> str:
     return value if value in ("critical", "error", "warning", "info") else "warning"
-
-
-def api_list(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Alertmanager API v2 body is a bare JSON list of alerts."""
-    return list(payload["alerts"])
