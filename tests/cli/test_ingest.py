@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from drillsim.cli.main import cli
 from drillsim.io.exporters.alerts import FORMATS
@@ -43,6 +44,15 @@ def am(status: str, name: str, severity: str, start: str, end: str | None = None
     return json.dumps({"version": "4", "status": status, "alerts": [alert]})
 
 
+def ingest(history: Path, config: Path, *extra: str) -> tuple[Result, dict[str, Any]]:
+    """Run `drillsim ingest --json`; the CLI result and its parsed report."""
+    result = CliRunner().invoke(
+        cli, ["ingest", str(history), "--alertmanager", str(config), *extra, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return result, json.loads(result.stdout)
+
+
 def test_ingest_reports_per_receiver_and_skips_bad_lines(tmp_path: Path) -> None:
     """Pages go to the paging receiver, the warning is inhibited, a bad line is numbered."""
     (tmp_path / "am.yml").write_text(CONFIG)
@@ -62,18 +72,7 @@ def test_ingest_reports_per_receiver_and_skips_bad_lines(tmp_path: Path) -> None
         ),
     ]
     (tmp_path / "alerts.jsonl").write_text("\n".join(lines) + "\n")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "ingest",
-            str(tmp_path / "alerts.jsonl"),
-            "--alertmanager",
-            str(tmp_path / "am.yml"),
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    result, report = ingest(tmp_path / "alerts.jsonl", tmp_path / "am.yml")
     assert report["bad_lines"] == 1 and "alerts.jsonl:3: invalid JSON" in result.stderr
     # the re-send, and the resolved line's own start (the alert was already firing)
     assert report["deduplicated"] == 2
@@ -109,18 +108,7 @@ def test_a_drills_alerts_round_trip_through_every_format(tmp_path: Path, fmt: st
     exported = runner.invoke(cli, ["alerts", str(out), "--format", fmt])
     assert exported.exit_code == 0, exported.output
     (tmp_path / "storm.jsonl").write_text(exported.stdout)
-    result = runner.invoke(
-        cli,
-        [
-            "ingest",
-            str(tmp_path / "storm.jsonl"),
-            "--alertmanager",
-            str(MINI / "routing.yaml"),
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    _, report = ingest(tmp_path / "storm.jsonl", MINI / "routing.yaml")
     assert report["bad_lines"] == 0 and report["alerts"] == len(fired) > 0
 
 
@@ -143,20 +131,9 @@ def test_ingest_under_a_new_rule_set(tmp_path: Path) -> None:
         am("firing", "CertExpiry", "warning", "2026-10-01T10:05:00Z"),
     ]
     (tmp_path / "alerts.jsonl").write_text("\n".join(lines) + "\n")
-    result = CliRunner().invoke(
-        cli,
-        [
-            "ingest",
-            str(tmp_path / "alerts.jsonl"),
-            "--alertmanager",
-            str(tmp_path / "am.yml"),
-            "--rules",
-            str(tmp_path / "rules.yaml"),
-            "--json",
-        ],
+    _, report = ingest(
+        tmp_path / "alerts.jsonl", tmp_path / "am.yml", "--rules", str(tmp_path / "rules.yaml")
     )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
     assert report["left_out_without_rule"] == {"CertExpiry": 1}
     assert set(report["by_receiver"]) == {"pager"}  # the rule made DiskFull critical
     assert report["by_receiver"]["pager"]["pages"] == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from labelgen import amtool_label_args
-from skipping import unavailable
+from skipping import locate_tool, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -76,19 +75,9 @@ class Amtool:
 
 def locate_amtool() -> Amtool:
     """``$AMTOOL`` or ``amtool`` on PATH, checked by running ``amtool --version``."""
-    path = os.environ.get("AMTOOL") or shutil.which("amtool")
-    if path is None:
-        unavailable(
-            "amtool not found (set AMTOOL or put it on PATH; Debian: apt-get install "
-            "prometheus-alertmanager)"
-        )
-    try:
-        done = subprocess.run([path, "--version"], capture_output=True, timeout=30, check=False)
-    except OSError as exc:
-        unavailable(f"cannot run amtool at {path}: {exc}")
-    text = (done.stdout + done.stderr).decode(errors="replace")
+    path, text = locate_tool("amtool", "AMTOOL", "Debian: apt-get install prometheus-alertmanager")
     found = re.search(r"version (\S+)", text)
-    if done.returncode != 0 or found is None:
+    if found is None:
         unavailable(f"{path} --version did not report a version: {text.strip()!r}")
     return Amtool(path, found.group(1))
 

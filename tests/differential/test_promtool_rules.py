@@ -35,7 +35,6 @@ import dataclasses
 import operator
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -47,7 +46,7 @@ import numpy as np
 import pytest
 import simpy
 import yaml
-from skipping import unavailable
+from skipping import locate_tool, unavailable
 
 from drillsim.engine.health import Health
 from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
@@ -87,19 +86,14 @@ class Promtool:
 
 def locate_promtool() -> Promtool:
     """``$PROMTOOL`` or ``promtool`` on PATH, at least version 2.42."""
-    path = os.environ.get("PROMTOOL") or shutil.which("promtool")
-    if path is None:
-        unavailable(
-            "promtool not found (set PROMTOOL or put it on PATH; Debian: apt-get install "
-            "prometheus), so drillsim's alert timing is not compared with Prometheus"
-        )
-    try:
-        done = subprocess.run([path, "--version"], capture_output=True, timeout=30, check=False)
-    except OSError as exc:
-        unavailable(f"cannot run promtool at {path}: {exc}")
-    text = (done.stdout + done.stderr).decode(errors="replace")
+    path, text = locate_tool(
+        "promtool",
+        "PROMTOOL",
+        "Debian: apt-get install prometheus; without it drillsim's alert timing is not "
+        "compared with Prometheus",
+    )
     found = re.search(r"version (\d+)\.(\d+)\.(\d+)", text)
-    if done.returncode != 0 or found is None:
+    if found is None:
         unavailable(f"{path} --version did not report a version: {text.strip()!r}")
     version = (int(found.group(1)), int(found.group(2)), int(found.group(3)))
     if version[:2] < MIN_PROMTOOL:
