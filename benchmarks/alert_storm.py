@@ -32,36 +32,62 @@ from drillsim.spec.alerting import Routing
 #: kube-prometheus's Alertmanager shape (examples/alertmanager-config), widened with
 #: per-namespace team routes so routing has work to do.
 CONFIG: dict[str, Any] = {
-    "kind": "Routing", "version": 1,
+    "kind": "Routing",
+    "version": 1,
     "route": {
-        "receiver": "Default", "group_by": ["namespace"], "group_wait": "30s",
-        "group_interval": "5m", "repeat_interval": "12h",
+        "receiver": "Default",
+        "group_by": ["namespace"],
+        "group_wait": "30s",
+        "group_interval": "5m",
+        "repeat_interval": "12h",
         "routes": [
             {"receiver": "Watchdog", "matchers": ['alertname = "Watchdog"']},
             {"receiver": "null", "matchers": ['alertname = "InfoInhibitor"']},
             {"receiver": "Critical", "matchers": ['severity = "critical"'], "continue": True},
-            *[{"receiver": f"team-{t}", "matchers": [f'namespace =~ "ns-{t}-.*"'],
-               "routes": [{"receiver": f"team-{t}-pager",
-                           "matchers": ['severity = "critical"']}]}
-              for t in range(10)],
+            *[
+                {
+                    "receiver": f"team-{t}",
+                    "matchers": [f'namespace =~ "ns-{t}-.*"'],
+                    "routes": [
+                        {"receiver": f"team-{t}-pager", "matchers": ['severity = "critical"']}
+                    ],
+                }
+                for t in range(10)
+            ],
         ],
     },
     "receivers": [{"name": n} for n in ("Default", "Watchdog", "null", "Critical")]
     + [{"name": f"team-{t}"} for t in range(10)]
     + [{"name": f"team-{t}-pager"} for t in range(10)],
     "inhibit_rules": [
-        {"source_matchers": ['severity = "critical"'],
-         "target_matchers": ['severity =~ "warning|info"'], "equal": ["namespace", "alertname"]},
-        {"source_matchers": ['severity = "warning"'],
-         "target_matchers": ['severity = "info"'], "equal": ["namespace", "alertname"]},
-        {"source_matchers": ['alertname = "InfoInhibitor"'],
-         "target_matchers": ['severity = "info"'], "equal": ["namespace"]},
+        {
+            "source_matchers": ['severity = "critical"'],
+            "target_matchers": ['severity =~ "warning|info"'],
+            "equal": ["namespace", "alertname"],
+        },
+        {
+            "source_matchers": ['severity = "warning"'],
+            "target_matchers": ['severity = "info"'],
+            "equal": ["namespace", "alertname"],
+        },
+        {
+            "source_matchers": ['alertname = "InfoInhibitor"'],
+            "target_matchers": ['severity = "info"'],
+            "equal": ["namespace"],
+        },
     ],
 }
 ALERTNAMES = (
-    "KubePodCrashLooping", "KubePodNotReady", "KubeDeploymentReplicasMismatch",
-    "KubeContainerWaiting", "KubeJobFailed", "CPUThrottlingHigh", "KubeMemoryOvercommit",
-    "NodeFilesystemSpaceFillingUp", "TargetDown", "InfoInhibitor",
+    "KubePodCrashLooping",
+    "KubePodNotReady",
+    "KubeDeploymentReplicasMismatch",
+    "KubeContainerWaiting",
+    "KubeJobFailed",
+    "CPUThrottlingHigh",
+    "KubeMemoryOvercommit",
+    "NodeFilesystemSpaceFillingUp",
+    "TargetDown",
+    "InfoInhibitor",
 )
 
 
@@ -70,13 +96,15 @@ def label_sets(n: int, rng: np.random.Generator) -> list[dict[str, str]]:
     out = []
     for i in range(n):
         team = int(rng.integers(10))
-        out.append({
-            "alertname": ALERTNAMES[int(rng.integers(len(ALERTNAMES)))],
-            "namespace": f"ns-{team}-{int(rng.integers(5))}",
-            "pod": f"pod-{i}",
-            "severity": ("critical", "warning", "info")[int(rng.choice(3, p=[0.2, 0.5, 0.3]))],
-            "prometheus": "monitoring/k8s",
-        })
+        out.append(
+            {
+                "alertname": ALERTNAMES[int(rng.integers(len(ALERTNAMES)))],
+                "namespace": f"ns-{team}-{int(rng.integers(5))}",
+                "pod": f"pod-{i}",
+                "severity": ("critical", "warning", "info")[int(rng.choice(3, p=[0.2, 0.5, 0.3]))],
+                "prometheus": "monitoring/k8s",
+            }
+        )
     return out
 
 
@@ -94,8 +122,14 @@ def storm(total: int, distinct: int, per_second: int, seed: int) -> dict[str, An
         sent[0] += 1
 
     pipeline = AlertPipeline(
-        Scheduler(env), routing, build_route_tree(routing.route), EventLog(),
-        Clock(datetime(2026, 1, 5, tzinfo=UTC)), lambda note: None, deliver, lambda a: {},
+        Scheduler(env),
+        routing,
+        build_route_tree(routing.route),
+        EventLog(),
+        Clock(datetime(2026, 1, 5, tzinfo=UTC)),
+        lambda note: None,
+        deliver,
+        lambda a: {},
     )
     batch = per_second // 10
 
@@ -110,9 +144,14 @@ def storm(total: int, distinct: int, per_second: int, seed: int) -> dict[str, An
     began = time.perf_counter()
     env.run(until=total / per_second + 600)
     wall = time.perf_counter() - began
-    return {"seconds": wall, "notifications": sent[0], "deduplicated": pipeline.deduplicated,
-            "groups_left": len(pipeline.groups), "alerts": total,
-            "log_records": len(pipeline.log)}
+    return {
+        "seconds": wall,
+        "notifications": sent[0],
+        "deduplicated": pipeline.deduplicated,
+        "groups_left": len(pipeline.groups),
+        "alerts": total,
+        "log_records": len(pipeline.log),
+    }
 
 
 def bare_dedup(total: int, distinct: int, seed: int) -> float:
@@ -146,24 +185,37 @@ def main() -> None:
     peak_tenth = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     bare = bare_dedup(args.alerts, args.fingerprints, args.seed)
-    result = {**run, "alerts_per_s": args.alerts / run["seconds"], "bare_dedup_s": bare,
-              "ratio_to_bare": run["seconds"] / bare, "ru_maxrss_mb": rss_after,
-              "ru_maxrss_growth_mb": rss_after - rss_before,
-              "tracemalloc_peak_mb_tenth_run": peak_tenth,
-              "targets": {"under_5_s": run["seconds"] < 5.0, "under_300_mb": rss_after < 300}}
+    result = {
+        **run,
+        "alerts_per_s": args.alerts / run["seconds"],
+        "bare_dedup_s": bare,
+        "ratio_to_bare": run["seconds"] / bare,
+        "ru_maxrss_mb": rss_after,
+        "ru_maxrss_growth_mb": rss_after - rss_before,
+        "tracemalloc_peak_mb_tenth_run": peak_tenth,
+        "targets": {"under_5_s": run["seconds"] < 5.0, "under_300_mb": rss_after < 300},
+    }
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"alert storm: {args.alerts:,} updates over {args.fingerprints:,} label sets, "
-          f"{args.per_second:,}/s")
+    print(
+        f"alert storm: {args.alerts:,} updates over {args.fingerprints:,} label sets, "
+        f"{args.per_second:,}/s"
+    )
     print(f"  pipeline        {run['seconds']:.2f} s  ({result['alerts_per_s']:,.0f} alerts/s)")
     print(f"  bare dedup loop {bare:.3f} s  -> pipeline / bare = {result['ratio_to_bare']:.1f}x")
-    print(f"  deduplicated {run['deduplicated']:,}, notifications {run['notifications']:,}, "
-          f"log records {run['log_records']:,}, groups left {run['groups_left']}")
-    print(f"  peak RSS {rss_after:.0f} MB (grew {result['ru_maxrss_growth_mb']:.0f} MB); "
-          f"tracemalloc peak of a 1/10 run {peak_tenth:.1f} MB")
-    print(f"  under 5 s: {'yes' if run['seconds'] < 5 else 'NO'}; "
-          f"under 300 MB: {'yes' if rss_after < 300 else 'NO'}")
+    print(
+        f"  deduplicated {run['deduplicated']:,}, notifications {run['notifications']:,}, "
+        f"log records {run['log_records']:,}, groups left {run['groups_left']}"
+    )
+    print(
+        f"  peak RSS {rss_after:.0f} MB (grew {result['ru_maxrss_growth_mb']:.0f} MB); "
+        f"tracemalloc peak of a 1/10 run {peak_tenth:.1f} MB"
+    )
+    print(
+        f"  under 5 s: {'yes' if run['seconds'] < 5 else 'NO'}; "
+        f"under 300 MB: {'yes' if rss_after < 300 else 'NO'}"
+    )
 
 
 if __name__ == "__main__":

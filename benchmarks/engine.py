@@ -58,10 +58,23 @@ TARGET_RATIO = 0.5
 
 #: Record kinds shown as "what happens in a simulated week", in this order.
 WEEK_KINDS = (
-    "FaultInjected", "FaultCleared", "ServiceHealthChanged", "ImpactAccrued", "AlertFired",
-    "AlertResolved", "NotificationSent", "IncidentOpened", "PageSent", "PageMissed",
-    "PageAcknowledged", "EscalationTimedOut", "EscalationExhausted", "HypothesisFormed",
-    "ActionStarted", "IncidentMitigated", "IncidentResolved",
+    "FaultInjected",
+    "FaultCleared",
+    "ServiceHealthChanged",
+    "ImpactAccrued",
+    "AlertFired",
+    "AlertResolved",
+    "NotificationSent",
+    "IncidentOpened",
+    "PageSent",
+    "PageMissed",
+    "PageAcknowledged",
+    "EscalationTimedOut",
+    "EscalationExhausted",
+    "HypothesisFormed",
+    "ActionStarted",
+    "IncidentMitigated",
+    "IncidentResolved",
 )
 
 
@@ -85,8 +98,11 @@ def run_one(drill: Any, seed: int, k: int) -> dict[str, Any]:
     scheduled = _as_int(result.sim_events)
     pending = len(sim.env._queue)  # events left after the horizon
     kinds = Counter(type(r).__name__ for r in result.log)
-    false_pos = sum(1 for r in result.log if type(r).__name__ == "AlertFired"
-                    and getattr(r, "false_positive", False))
+    false_pos = sum(
+        1
+        for r in result.log
+        if type(r).__name__ == "AlertFired" and getattr(r, "false_positive", False)
+    )
     return {
         "replication": k,
         "build_s": t1 - t0,
@@ -133,8 +149,13 @@ def drillsim_revision() -> str | None:
 
     root = Path(drillsim.__file__).resolve().parent.parent
     try:
-        out = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, timeout=10, check=True)
+        out = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -178,7 +199,7 @@ def bare_simpy(events: int, procs: int, seed: int, predrawn: bool) -> dict[str, 
         flat = rng.exponential(1.0, size=timeouts).tolist()
         slices, at = [], 0
         for n in counts:
-            slices.append(flat[at:at + n])
+            slices.append(flat[at : at + n])
             at += n
     gc.collect()
     t0 = time.perf_counter()
@@ -234,17 +255,23 @@ def profile(drill: Any, seed: int, reps: int, top: int = 25) -> dict[str, Any]:
         out = []
         for key in stats.fcn_list[:top]:  # type: ignore[attr-defined]
             _cc, nc, tt, ct, _callers = raw[key]
-            out.append({
-                "function": _where(*key),
-                "calls_per_rep": nc / reps,
-                "own_ms_per_rep": 1000 * tt / reps,
-                "cum_ms_per_rep": 1000 * ct / reps,
-                "own_share": tt / total_tt if total_tt else 0.0,
-            })
+            out.append(
+                {
+                    "function": _where(*key),
+                    "calls_per_rep": nc / reps,
+                    "own_ms_per_rep": 1000 * tt / reps,
+                    "cum_ms_per_rep": 1000 * ct / reps,
+                    "own_share": tt / total_tt if total_tt else 0.0,
+                }
+            )
         return out
 
-    return {"replications": reps, "profiled_ms_per_rep": 1000 * total_tt / reps,
-            "by_cumulative": rows("cumulative"), "by_own_time": rows("tottime")}
+    return {
+        "replications": reps,
+        "profiled_ms_per_rep": 1000 * total_tt / reps,
+        "by_cumulative": rows("cumulative"),
+        "by_own_time": rows("tottime"),
+    }
 
 
 # ----- the benchmark ------------------------------------------------------------------
@@ -289,12 +316,22 @@ def benchmark(args: argparse.Namespace, status: Callable[[str], None]) -> dict[s
     ms = [1000 * r["total_s"] for r in reps]
     week_scale = 7 * 86400.0 / drill.scenario.model.duration
     out: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "simpy": simpy.__version__,
-                    "numpy": np.__version__, "cpus": os.cpu_count(),
-                    "platform": platform.platform(), "drillsim": drillsim_revision()},
-        "config": {"services": args.services, "replications": args.replications, "load": args.load,
-                   "seed": args.seed, "topology_seed": args.topology_seed,
-                   "duration_s": drill.scenario.model.duration},
+        "machine": {
+            "python": platform.python_version(),
+            "simpy": simpy.__version__,
+            "numpy": np.__version__,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "drillsim": drillsim_revision(),
+        },
+        "config": {
+            "services": args.services,
+            "replications": args.replications,
+            "load": args.load,
+            "seed": args.seed,
+            "topology_seed": args.topology_seed,
+            "duration_s": drill.scenario.model.duration,
+        },
         "topology": shape,
         "load_ms": load_ms,
         "drillsim": {
@@ -326,7 +363,8 @@ def benchmark(args: argparse.Namespace, status: Callable[[str], None]) -> dict[s
         "baseline_predrawn": base_pre,
     }
     out["week"]["FalsePositiveAlerts"] = (
-        statistics.fmean(r["false_positive_alerts"] for r in reps) * week_scale)
+        statistics.fmean(r["false_positive_alerts"] for r in reps) * week_scale
+    )
     out["ratio"] = drill_eps / base["events_per_s"]
     out["ratio_predrawn"] = drill_eps / base_pre["events_per_s"]
     out["targets"] = {
@@ -349,8 +387,13 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 def render(res: dict[str, Any]) -> str:
     """The readable report."""
-    d, b, bp, t, c = res["drillsim"], res["baseline"], res["baseline_predrawn"], \
-        res["topology"], res["config"]
+    d, b, bp, t, c = (
+        res["drillsim"],
+        res["baseline"],
+        res["baseline_predrawn"],
+        res["topology"],
+        res["config"],
+    )
     tiers = " ".join(f"t{k}={v}" for k, v in t["tiers"].items())
     yes = {True: "yes", False: "NO"}
     lines = [
@@ -365,69 +408,114 @@ def render(res: dict[str, Any]) -> str:
         f"seed {c['seed']}; loading the 5 documents took {res['load_ms']:.0f} ms",
         "",
         "one replication (build + run)",
-        _table([
-            ("ms per replication (median)", f"{d['ms_per_rep_median']:.1f} ms  "
-             f"(min {d['ms_per_rep_min']:.1f}, max {d['ms_per_rep_max']:.1f}; build "
-             f"{d['build_ms_median']:.1f} + run {d['run_ms_median']:.1f})"),
-            ("  with scoring (drillsim.run)", f"{d['scored_ms_median']:.1f} ms"),
-            ("SimPy events per replication", f"{d['events_per_rep_median']:,} median "
-             f"({d['events_per_rep_min']:,}..{d['events_per_rep_max']:,})"),
-            ("pending events", f"mean {d['pending_events_mean']:.0f}, "
-             f"max {d['pending_events_max']}"),
-            ("events/s", f"{d['events_per_s']:,.0f}  ({d['us_per_event']:.1f} us/event; "
-             f"run only {d['events_per_s_run_only']:,.0f})"),
-            ("log records/s", f"{d['records_per_s']:,.0f}  "
-             f"({d['records_per_rep_median']:,.0f} records/replication)"),
-            ("peak memory (tracemalloc)", f"{d['tracemalloc_peak_mb']:.1f} MB "
-             f"(retained after run {d['tracemalloc_retained_mb']:.1f} MB)"),
-            ("ru_maxrss (whole process)", f"{d['ru_maxrss_mb']:.0f} MB"),
-        ]),
+        _table(
+            [
+                (
+                    "ms per replication (median)",
+                    f"{d['ms_per_rep_median']:.1f} ms  "
+                    f"(min {d['ms_per_rep_min']:.1f}, max {d['ms_per_rep_max']:.1f}; build "
+                    f"{d['build_ms_median']:.1f} + run {d['run_ms_median']:.1f})",
+                ),
+                ("  with scoring (drillsim.run)", f"{d['scored_ms_median']:.1f} ms"),
+                (
+                    "SimPy events per replication",
+                    f"{d['events_per_rep_median']:,} median "
+                    f"({d['events_per_rep_min']:,}..{d['events_per_rep_max']:,})",
+                ),
+                (
+                    "pending events",
+                    f"mean {d['pending_events_mean']:.0f}, max {d['pending_events_max']}",
+                ),
+                (
+                    "events/s",
+                    f"{d['events_per_s']:,.0f}  ({d['us_per_event']:.1f} us/event; "
+                    f"run only {d['events_per_s_run_only']:,.0f})",
+                ),
+                (
+                    "log records/s",
+                    f"{d['records_per_s']:,.0f}  "
+                    f"({d['records_per_rep_median']:,.0f} records/replication)",
+                ),
+                (
+                    "peak memory (tracemalloc)",
+                    f"{d['tracemalloc_peak_mb']:.1f} MB "
+                    f"(retained after run {d['tracemalloc_retained_mb']:.1f} MB)",
+                ),
+                ("ru_maxrss (whole process)", f"{d['ru_maxrss_mb']:.0f} MB"),
+            ]
+        ),
         "",
         f"bare SimPy, same process: {b['events']:,} events, {b['procs']} processes",
-        _table([
-            ("rng.exponential() per timeout", f"{b['events_per_s']:,.0f} events/s "
-             f"({b['wall_ms_median']:.1f} ms)"),
-            ("pre-drawn delays", f"{bp['events_per_s']:,.0f} events/s "
-             f"({bp['wall_ms_median']:.1f} ms)"),
-            ("ratio drillsim / bare", f"{res['ratio']:.3f}  (vs pre-drawn "
-             f"{res['ratio_predrawn']:.3f}; target >= {TARGET_RATIO})  "
-             f"{yes[res['targets']['ratio_ge_0_5']]}"),
-            ("one week under 50 ms", yes[res["targets"]["week_under_50ms"]]),
-        ]),
+        _table(
+            [
+                (
+                    "rng.exponential() per timeout",
+                    f"{b['events_per_s']:,.0f} events/s ({b['wall_ms_median']:.1f} ms)",
+                ),
+                (
+                    "pre-drawn delays",
+                    f"{bp['events_per_s']:,.0f} events/s ({bp['wall_ms_median']:.1f} ms)",
+                ),
+                (
+                    "ratio drillsim / bare",
+                    f"{res['ratio']:.3f}  (vs pre-drawn "
+                    f"{res['ratio_predrawn']:.3f}; target >= {TARGET_RATIO})  "
+                    f"{yes[res['targets']['ratio_ge_0_5']]}",
+                ),
+                ("one week under 50 ms", yes[res["targets"]["week_under_50ms"]]),
+            ]
+        ),
         "",
         "a simulated week (mean per replication)",
         _table([(k, f"{v:.1f}") for k, v in res["week"].items()]),
     ]
     if "profile" in res:
         p = res["profile"]
-        lines += ["", f"cProfile over {p['replications']} replications "
-                  f"({p['profiled_ms_per_rep']:.0f} ms/replication under the profiler)"]
+        lines += [
+            "",
+            f"cProfile over {p['replications']} replications "
+            f"({p['profiled_ms_per_rep']:.0f} ms/replication under the profiler)",
+        ]
         for title, key in (("by cumulative time", "by_cumulative"), ("by own time", "by_own_time")):
-            lines += ["", f"  top {len(p[key])} {title}",
-                      f"  {'calls/rep':>10} {'own ms':>8} {'cum ms':>8} {'own %':>6}  function"]
+            lines += [
+                "",
+                f"  top {len(p[key])} {title}",
+                f"  {'calls/rep':>10} {'own ms':>8} {'cum ms':>8} {'own %':>6}  function",
+            ]
             for r in p[key]:
-                lines.append(f"  {r['calls_per_rep']:>10,.0f} {r['own_ms_per_rep']:>8.1f} "
-                             f"{r['cum_ms_per_rep']:>8.1f} {100 * r['own_share']:>5.1f}%  "
-                             f"{r['function']}")
+                lines.append(
+                    f"  {r['calls_per_rep']:>10,.0f} {r['own_ms_per_rep']:>8.1f} "
+                    f"{r['cum_ms_per_rep']:>8.1f} {100 * r['own_share']:>5.1f}%  "
+                    f"{r['function']}"
+                )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--services", type=int, default=50, help="services in the topology")
     parser.add_argument("--replications", type=int, default=20, help="timed replications")
     parser.add_argument("--seed", type=int, default=1, help="root seed of the replications")
     parser.add_argument("--topology-seed", type=int, default=1, help="seed of the generator")
-    parser.add_argument("--baseline-procs", type=int, default=0,
-                        help="processes in the bare loop (default: drillsim's mean pending)")
+    parser.add_argument(
+        "--baseline-procs",
+        type=int,
+        default=0,
+        help="processes in the bare loop (default: drillsim's mean pending)",
+    )
     parser.add_argument("--baseline-repeats", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="add a cProfile section")
     parser.add_argument("--profile-reps", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    parser.add_argument("--load", choices=["typical", "stress"], default="typical",
-                        help="fault rates: a typical week, or four times busier")
+    parser.add_argument(
+        "--load",
+        choices=["typical", "stress"],
+        default="typical",
+        help="fault rates: a typical week, or four times busier",
+    )
     parser.add_argument("--keep", metavar="DIR", help="write the generated drill here")
     args = parser.parse_args(argv)
     if args.replications < 1:

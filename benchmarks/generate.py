@@ -38,22 +38,44 @@ import numpy as np
 import yaml
 
 TEAM_NAMES = (
-    "payments", "checkout", "catalog", "search", "identity", "fulfilment", "messaging",
-    "platform", "growth", "billing", "support", "media",
+    "payments",
+    "checkout",
+    "catalog",
+    "search",
+    "identity",
+    "fulfilment",
+    "messaging",
+    "platform",
+    "growth",
+    "billing",
+    "support",
+    "media",
 )
 ROLE_BY_LAYER = (
     ("web", "gateway", "bff", "edge", "mobile-api", "graphql", "portal", "cdn-origin"),
     ("api", "service", "admin-api", "public-api", "events-api", "rpc", "router", "facade"),
-    ("worker", "engine", "scheduler", "indexer", "pricing", "ledger", "rules", "matcher",
-     "notifier", "aggregator", "planner", "resolver"),
+    (
+        "worker",
+        "engine",
+        "scheduler",
+        "indexer",
+        "pricing",
+        "ledger",
+        "rules",
+        "matcher",
+        "notifier",
+        "aggregator",
+        "planner",
+        "resolver",
+    ),
     ("db", "cache", "queue", "store", "search-index", "blob", "kv", "stream"),
 )
 LAYER_SHARES = (0.12, 0.25, 0.33, 0.30)
 TIER_WEIGHTS_BY_LAYER = (
-    (0.6, 0.3, 0.1, 0.0),   # edge: user-facing, mostly tier 1
+    (0.6, 0.3, 0.1, 0.0),  # edge: user-facing, mostly tier 1
     (0.2, 0.4, 0.3, 0.1),
     (0.05, 0.3, 0.4, 0.25),
-    (0.2, 0.4, 0.3, 0.1),   # data: shared stores are often critical
+    (0.2, 0.4, 0.3, 0.1),  # data: shared stores are often critical
 )
 REGIONS = {"eu-west": ["a", "b", "c"], "us-east": ["a", "b", "c"]}
 TIME_ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata")
@@ -97,10 +119,7 @@ def build_graph(n: int, layers: list[int], rng: np.random.Generator, seed: int) 
     assert nx.is_directed_acyclic_graph(g)
     # Back edges: a lower service calling (softly) back up, e.g. a store's change feed
     # consumer in the domain layer, making dependency cycles.
-    candidates = sorted(
-        (b, a) for a, b in g.edges()
-        if layers[a] >= 1 and not g.has_edge(b, a)
-    )
+    candidates = sorted((b, a) for a, b in g.edges() if layers[a] >= 1 and not g.has_edge(b, a))
     k = 1 if n < 100 else 2
     for idx in rng.choice(len(candidates), size=min(k, len(candidates)), replace=False):
         b, a = candidates[int(idx)]
@@ -143,15 +162,20 @@ def topology_doc(n: int, rng: np.random.Generator, seed: int) -> tuple[dict[str,
             zone = REGIONS[region][int(rng.integers(3))]
             svc["placement"] = {"regions": [region], "zones": [zone]}
             svc["redundancy"] = {
-                "mode": "active-standby", "standby_region": other,
-                "switchover": f"{int(rng.integers(2, 6))}m", "success": "95%",
+                "mode": "active-standby",
+                "standby_region": other,
+                "switchover": f"{int(rng.integers(2, 6))}m",
+                "success": "95%",
                 **({"automatic": True, "detection": "30s"} if i == auto else {}),
             }
         else:
             both = tiers[i] == 1 or rng.random() < 0.3
             svc["replicas"] = int(rng.integers(2, 4)) * (2 if both else 1)
-            svc["placement"] = {"regions": ["eu-west", "us-east"] if both else
-                                [("eu-west", "us-east")[int(rng.random() < 0.35)]]}
+            svc["placement"] = {
+                "regions": ["eu-west", "us-east"]
+                if both
+                else [("eu-west", "us-east")[int(rng.random() < 0.35)]]
+            }
         if layers[i] == 0:
             tz = "America/New_York" if svc["placement"]["regions"] == ["us-east"] else None
             traffic: dict[str, Any] = {
@@ -162,8 +186,9 @@ def topology_doc(n: int, rng: np.random.Generator, seed: int) -> tuple[dict[str,
                 traffic["tz"] = tz
             svc["traffic"] = traffic
         svc["slo"] = {"availability": SLO_BY_TIER[tiers[i]]}
-        svc["latency"] = f"{int(rng.integers(20, 300))}ms" if layers[i] < 3 else \
-            f"{int(rng.integers(2, 30))}ms"
+        svc["latency"] = (
+            f"{int(rng.integers(20, 300))}ms" if layers[i] < 3 else f"{int(rng.integers(2, 30))}ms"
+        )
         deps = []
         for j in sorted(g.successors(i)):
             back = g.edges[i, j].get("back", False)
@@ -179,18 +204,33 @@ def topology_doc(n: int, rng: np.random.Generator, seed: int) -> tuple[dict[str,
             svc["depends_on"] = deps
         services.append(svc)
     doc = {
-        "kind": "Topology", "version": 1, "name": f"bench-{n}", "tz": "Europe/Berlin",
+        "kind": "Topology",
+        "version": 1,
+        "name": f"bench-{n}",
+        "tz": "Europe/Berlin",
         "regions": {r: {"zones": z} for r, z in REGIONS.items()},
         "teams": [{"name": t} for t in teams],
         "services": services,
     }
-    facts = {"teams": teams, "names": names, "owner": owner, "tiers": tiers,
-             "cycles": len(list(nx.simple_cycles(g))), "edges": g.number_of_edges()}
+    facts = {
+        "teams": teams,
+        "names": names,
+        "owner": owner,
+        "tiers": tiers,
+        "cycles": len(list(nx.simple_cycles(g))),
+        "edges": g.number_of_edges(),
+    }
     return doc, facts
 
 
-def oncall_doc(teams: list[str], owner: list[str], names: list[str], rng: np.random.Generator,
-               seed: int, people: int = 16) -> dict[str, Any]:
+def oncall_doc(
+    teams: list[str],
+    owner: list[str],
+    names: list[str],
+    rng: np.random.Generator,
+    seed: int,
+    people: int = 16,
+) -> dict[str, Any]:
     """16 people in 3 time zones, a weekly rotation of three and a policy per team."""
     from faker import Faker
 
@@ -212,47 +252,88 @@ def oncall_doc(teams: list[str], owner: list[str], names: list[str], rng: np.ran
     for team, users in rotations.items():
         for user in users:
             skills[user].extend(n for n, o in zip(names, owner, strict=True) if o == team)
-    sleeps = {"Europe/Berlin": "23:00-07:00", "America/New_York": "23:30-07:00",
-              "Asia/Kolkata": "00:00-07:30"}
+    sleeps = {
+        "Europe/Berlin": "23:00-07:00",
+        "America/New_York": "23:30-07:00",
+        "Asia/Kolkata": "00:00-07:30",
+    }
     people_doc = [
         {"name": p, "tz": tz_of[p], "sleeps": sleeps[tz_of[p]], "skills": sorted(set(skills[p]))}
         for p in persons
     ]
     schedules = [
-        {"name": f"{team}-primary", "tz": tz_of[users[0]],
-         "layers": [{"rotation": "weekly", "handoff": "mon 10:00", "users": users}]}
+        {
+            "name": f"{team}-primary",
+            "tz": tz_of[users[0]],
+            "layers": [{"rotation": "weekly", "handoff": "mon 10:00", "users": users}],
+        }
         for team, users in rotations.items()
     ]
     policies = [
-        {"name": team, "loops": 2,
-         "rules": [{"delay": "15m", "targets": [{"schedule": f"{team}-primary"}]},
-                   {"delay": "15m", "targets": [{"user": leads[team]}]}]}
+        {
+            "name": team,
+            "loops": 2,
+            "rules": [
+                {"delay": "15m", "targets": [{"schedule": f"{team}-primary"}]},
+                {"delay": "15m", "targets": [{"user": leads[team]}]},
+            ],
+        }
         for team in teams
     ]
     _ = rng
-    return {"kind": "OnCall", "version": 1, "people": people_doc, "schedules": schedules,
-            "escalation_policies": policies}
+    return {
+        "kind": "OnCall",
+        "version": 1,
+        "people": people_doc,
+        "schedules": schedules,
+        "escalation_policies": policies,
+    }
 
 
 def rules_doc() -> dict[str, Any]:
     """Four Prometheus-style monitors on every service."""
     return {
-        "kind": "AlertRules", "version": 1, "scrape_interval": "15s", "evaluation_interval": "30s",
+        "kind": "AlertRules",
+        "version": 1,
+        "scrape_interval": "15s",
+        "evaluation_interval": "30s",
         "rules": [
-            {"alert": "ServiceDown", "signal": "up", "op": "<", "threshold": 1, "for": "1m",
-             "labels": {"severity": "critical"},
-             "annotations": {"summary": "{{ $labels.service }} is down"}},
-            {"alert": "HighErrorRate", "signal": "error_rate", "threshold": "5%", "for": "2m",
-             "labels": {"severity": "critical"},
-             "annotations": {"summary": "{{ $labels.service }} error rate {{ $value }}"},
-             "false_positives": {"every": "60d", "lasts": "1m..6m"}},
-            {"alert": "HighLatency", "signal": "latency_p99", "threshold": "1s", "for": "5m",
-             "services": {"tiers": [1, 2]}, "labels": {"severity": "critical"},
-             "annotations": {"summary": "{{ $labels.service }} p99 {{ $value }}s"},
-             "false_positives": {"every": "90d", "lasts": "2m..10m"}},
-            {"alert": "ErrorRateWarning", "signal": "error_rate", "threshold": "1%", "for": "10m",
-             "labels": {"severity": "warning"},
-             "annotations": {"summary": "{{ $labels.service }} error rate {{ $value }}"}},
+            {
+                "alert": "ServiceDown",
+                "signal": "up",
+                "op": "<",
+                "threshold": 1,
+                "for": "1m",
+                "labels": {"severity": "critical"},
+                "annotations": {"summary": "{{ $labels.service }} is down"},
+            },
+            {
+                "alert": "HighErrorRate",
+                "signal": "error_rate",
+                "threshold": "5%",
+                "for": "2m",
+                "labels": {"severity": "critical"},
+                "annotations": {"summary": "{{ $labels.service }} error rate {{ $value }}"},
+                "false_positives": {"every": "60d", "lasts": "1m..6m"},
+            },
+            {
+                "alert": "HighLatency",
+                "signal": "latency_p99",
+                "threshold": "1s",
+                "for": "5m",
+                "services": {"tiers": [1, 2]},
+                "labels": {"severity": "critical"},
+                "annotations": {"summary": "{{ $labels.service }} p99 {{ $value }}s"},
+                "false_positives": {"every": "90d", "lasts": "2m..10m"},
+            },
+            {
+                "alert": "ErrorRateWarning",
+                "signal": "error_rate",
+                "threshold": "1%",
+                "for": "10m",
+                "labels": {"severity": "warning"},
+                "annotations": {"summary": "{{ $labels.service }} error rate {{ $value }}"},
+            },
         ],
     }
 
@@ -262,9 +343,16 @@ def routing_doc(teams: list[str]) -> dict[str, Any]:
     routes: list[dict[str, Any]] = [{"matchers": ['severity="warning"'], "receiver": "ops-chat"}]
     routes += [{"matchers": [f'team="{t}"'], "receiver": f"{t}-pager"} for t in teams]
     return {
-        "kind": "Routing", "version": 1,
-        "route": {"receiver": "ops-chat", "group_by": ["team"], "group_wait": "30s",
-                  "group_interval": "5m", "repeat_interval": "4h", "routes": routes},
+        "kind": "Routing",
+        "version": 1,
+        "route": {
+            "receiver": "ops-chat",
+            "group_by": ["team"],
+            "group_wait": "30s",
+            "group_interval": "5m",
+            "repeat_interval": "4h",
+            "routes": routes,
+        },
         "receivers": [{"name": "ops-chat"}]
         + [{"name": f"{t}-pager", "escalation_policy": t} for t in teams],
     }
@@ -283,36 +371,75 @@ def scenario_doc(duration: str = "7d", load: str = "typical") -> dict[str, Any]:
     """One week of stochastic faults (rates are per targeted service)."""
     every = {name: f"{days}d" for name, days in LOADS[load].items()}
     return {
-        "kind": "Scenario", "version": 1, "name": "One week of production",
-        "start": "2026-03-09T00:00:00[Europe/Berlin]", "duration": duration,
-        "topology": "topology.yaml", "oncall": "oncall.yaml",
+        "kind": "Scenario",
+        "version": 1,
+        "name": "One week of production",
+        "start": "2026-03-09T00:00:00[Europe/Berlin]",
+        "duration": duration,
+        "topology": "topology.yaml",
+        "oncall": "oncall.yaml",
         "alerting": {"rules": "rules.yaml", "routing": "routing.yaml"},
         "faults": [
-            {"name": "tier2-errors", "type": "error-rate", "target": {"tier": 2}, "rate": "10%",
-             "arrivals": {"every": every["tier2-errors"]}, "lasts": "10m..2h"},
-            {"name": "tier1-crash", "type": "crash", "target": {"tier": 1},
-             "arrivals": {"every": every["tier1-crash"]}, "until": "repaired"},
-            {"name": "tier3-latency", "type": "latency", "target": {"tier": 3}, "latency": "2s",
-             "arrivals": {"every": every["tier3-latency"]}, "lasts": "15m..3h"},
-            {"name": "tier3-bad-deploy", "type": "bad-deploy", "target": {"tier": 3},
-             "rate": "30%", "version": "next", "arrivals": {"every": every["tier3-bad-deploy"]},
-             "lasts": "20m..1h"},
-            {"name": "zone-outage", "type": "zone-outage", "target": {"zone": "eu-west/b"},
-             "at": "3d14h", "lasts": "30m..90m"},
+            {
+                "name": "tier2-errors",
+                "type": "error-rate",
+                "target": {"tier": 2},
+                "rate": "10%",
+                "arrivals": {"every": every["tier2-errors"]},
+                "lasts": "10m..2h",
+            },
+            {
+                "name": "tier1-crash",
+                "type": "crash",
+                "target": {"tier": 1},
+                "arrivals": {"every": every["tier1-crash"]},
+                "until": "repaired",
+            },
+            {
+                "name": "tier3-latency",
+                "type": "latency",
+                "target": {"tier": 3},
+                "latency": "2s",
+                "arrivals": {"every": every["tier3-latency"]},
+                "lasts": "15m..3h",
+            },
+            {
+                "name": "tier3-bad-deploy",
+                "type": "bad-deploy",
+                "target": {"tier": 3},
+                "rate": "30%",
+                "version": "next",
+                "arrivals": {"every": every["tier3-bad-deploy"]},
+                "lasts": "20m..1h",
+            },
+            {
+                "name": "zone-outage",
+                "type": "zone-outage",
+                "target": {"zone": "eu-west/b"},
+                "at": "3d14h",
+                "lasts": "30m..90m",
+            },
         ],
     }
 
 
-def write_drill(folder: Path | str, services: int = 50, seed: int = 1,
-                duration: str = "7d", load: str = "typical") -> Path:
+def write_drill(
+    folder: Path | str,
+    services: int = 50,
+    seed: int = 1,
+    duration: str = "7d",
+    load: str = "typical",
+) -> Path:
     """Write the five documents of an N-service drill into ``folder``; return the scenario."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([seed, services])
     topo, facts = topology_doc(services, rng, seed)
     _dump(folder / "topology.yaml", topo)
-    _dump(folder / "oncall.yaml", oncall_doc(facts["teams"], facts["owner"], facts["names"],
-                                             rng, seed))
+    _dump(
+        folder / "oncall.yaml",
+        oncall_doc(facts["teams"], facts["owner"], facts["names"], rng, seed),
+    )
     _dump(folder / "rules.yaml", rules_doc())
     _dump(folder / "routing.yaml", routing_doc(facts["teams"]))
     path = folder / "scenario.yaml"
