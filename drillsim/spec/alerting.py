@@ -4,7 +4,7 @@ Alertmanager-shaped routing tree that turns their alerts into notifications.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -44,35 +44,17 @@ class NoiseSpikes(SpecModel):
     lasts: DistributionSpec = Field(description="how long each excursion lasts")
 
 
-class AlertRule(SpecModel):
-    """A threshold on a service signal held for ``for`` before the alert fires.
+class SignalThreshold(SpecModel):
+    """A service signal compared with a threshold: the condition of a monitor.
 
-    Evaluated like a Prometheus alerting rule: the signal is scraped every
-    ``scrape_interval``, the condition evaluated every ``interval``; it is pending from the
-    first true evaluation and fires at the first evaluation at least ``for`` later
-    (``interval`` defaults to the document's ``evaluation_interval``).
+    Shared by :class:`AlertRule` and :class:`RuleBinding`, so a binding's threshold is
+    checked where it is written rather than later, inside the rule it produces.
     """
 
-    alert: Name
     signal: Signal
     op: Literal[">", ">=", "<", "<="] = ">"
     threshold: float | str
-    for_: DurationS = Field(default=0.0, alias="for")
-    keep_firing_for: DurationS = 0.0
-    interval: PositiveDurationS | None = Field(
-        default=None, description="evaluation interval of this rule (its group's, if imported)"
-    )
     services: ServiceSelector = ServiceSelector()
-    labels: dict[Name, Name] = {}
-    annotations: dict[Name, str] = {}
-    false_positives: NoiseSpikes | None = Field(
-        default=None, description="spurious excursions while the service is healthy"
-    )
-    flapping: NoiseSpikes | None = Field(
-        default=None, description="dips back under the threshold while the condition holds"
-    )
-
-    model_config = {"populate_by_name": True}
 
     @field_validator("threshold", mode="before")
     @classmethod
@@ -94,7 +76,7 @@ class AlertRule(SpecModel):
         return parse_duration(t)
 
     @model_validator(mode="after")
-    def _threshold_fits_signal(self) -> AlertRule:
+    def _threshold_fits_signal(self) -> Self:
         t = self.threshold
         try:
             value = self.threshold_value
@@ -107,7 +89,34 @@ class AlertRule(SpecModel):
         return self
 
 
-class RuleBinding(SpecModel):
+class AlertRule(SignalThreshold):
+    """A threshold on a service signal held for ``for`` before the alert fires.
+
+    Evaluated like a Prometheus alerting rule: the signal is scraped every
+    ``scrape_interval``, the condition evaluated every ``interval``; it is pending from the
+    first true evaluation and fires at the first evaluation at least ``for`` later
+    (``interval`` defaults to the document's ``evaluation_interval``).
+    """
+
+    alert: Name
+    for_: DurationS = Field(default=0.0, alias="for")
+    keep_firing_for: DurationS = 0.0
+    interval: PositiveDurationS | None = Field(
+        default=None, description="evaluation interval of this rule (its group's, if imported)"
+    )
+    labels: dict[Name, Name] = {}
+    annotations: dict[Name, str] = {}
+    false_positives: NoiseSpikes | None = Field(
+        default=None, description="spurious excursions while the service is healthy"
+    )
+    flapping: NoiseSpikes | None = Field(
+        default=None, description="dips back under the threshold while the condition holds"
+    )
+
+    model_config = {"populate_by_name": True}
+
+
+class RuleBinding(SignalThreshold):
     """Binds a rule imported from a Prometheus rule file to a service signal.
 
     PromQL is not evaluated: the rule's ``expr`` stands for "this signal crosses this
@@ -116,17 +125,6 @@ class RuleBinding(SpecModel):
     """
 
     alert: Name = Field(description="the Prometheus rule's alert name")
-    signal: Signal
-    op: Literal[">", ">=", "<", "<="] = ">"
-    threshold: float | str
-    services: ServiceSelector = ServiceSelector()
-
-    @field_validator("threshold", mode="before")
-    @classmethod
-    def _threshold_is_number_or_text(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("expected a number, percentage or duration, got boolean")
-        return value
 
 
 class AlertRules(SpecModel):

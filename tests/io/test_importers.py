@@ -144,6 +144,20 @@ def test_prometheus_rule_problems_are_located(tmp_path: Path) -> None:
     )
 
 
+
+def test_a_bindings_bad_threshold_is_reported_where_the_binding_is_written(
+    tmp_path: Path,
+) -> None:
+    """A threshold that does not fit its signal points at the scenario, not the rule file."""
+    path = prometheus_drill(
+        tmp_path, RULES, [{"alert": "ServiceDown", "signal": "latency_p99", "threshold": 5}]
+    )
+    with pytest.raises(ConfigError) as caught:
+        drillsim.load_scenario(path)
+    text = caught.value.render()
+    assert "scenario.yaml:14:16: alerting.bindings[alert='ServiceDown'].threshold" in text
+    assert "a latency threshold is a duration" in text and "prom.yaml" not in text
+
 def test_prometheus_rule_custom_resource(tmp_path: Path) -> None:
     """A kube-prometheus PrometheusRule imports through spec.groups."""
     text = fixture("prometheus-operator__kube-prometheus/alertmanager-prometheusRule.yaml")
