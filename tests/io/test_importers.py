@@ -144,7 +144,6 @@ def test_prometheus_rule_problems_are_located(tmp_path: Path) -> None:
     )
 
 
-
 def test_a_bindings_bad_threshold_is_reported_where_the_binding_is_written(
     tmp_path: Path,
 ) -> None:
@@ -157,6 +156,7 @@ def test_a_bindings_bad_threshold_is_reported_where_the_binding_is_written(
     text = caught.value.render()
     assert "scenario.yaml:14:16: alerting.bindings[alert='ServiceDown'].threshold" in text
     assert "a latency threshold is a duration" in text and "prom.yaml" not in text
+
 
 def test_prometheus_rule_custom_resource(tmp_path: Path) -> None:
     """A kube-prometheus PrometheusRule imports through spec.groups."""
