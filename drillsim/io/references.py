@@ -15,7 +15,7 @@ from drillsim.errors import Issue
 
 if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
-    from drillsim.spec.alerting import Route
+    from drillsim.spec.alerting import Route, ServiceSelector
     from drillsim.spec.topology import Topology
 
 
@@ -56,6 +56,36 @@ def _duplicates(doc: Document, items: list, key: str, path: tuple, what: str) ->
         else:
             seen[name] = i
     return out
+
+
+def _selector_issues(
+    doc: Document, path: tuple, selector: ServiceSelector, names: set[str], teams: set[str]
+) -> list[Issue]:
+    """The services and teams a monitor (or binding) selects are among those known."""
+    issues = [
+        _unknown(doc, (*path, "names", j), "service", name, names)
+        for j, name in enumerate(selector.names or [])
+        if name not in names
+    ]
+    issues += [
+        _unknown(doc, (*path, "teams", j), "team", team, teams)
+        for j, team in enumerate(selector.teams or [])
+        if team not in teams
+    ]
+    return issues
+
+
+def _matcher_issues(doc: Document, path: tuple, texts: list[str], hint: str) -> list[Issue]:
+    """Each matcher parses as Alertmanager would parse it."""
+    from drillsim.alerting.matchers import parse_matchers
+
+    issues = []
+    for j, text in enumerate(texts):
+        try:
+            parse_matchers([text])
+        except ValueError as exc:
+            issues.append(doc.issue((*path, j), str(exc), hint))
+    return issues
 
 
 def check_topology(doc: Document) -> list[Issue]:
@@ -147,7 +177,6 @@ def check_oncall(doc: Document) -> list[Issue]:
 
 def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:
     """Routes use valid matchers and existing receivers; receivers name real policies."""
-    from drillsim.alerting.matchers import parse_matchers
     from drillsim.alerting.routing import RouteError, build_route_tree
 
     routing = doc.model
@@ -158,17 +187,14 @@ def check_routing(doc: Document, oncall: Document | None) -> list[Issue]:
     def walk(route: Route, path: tuple[str | int, ...]) -> None:
         if route.receiver is not None and route.receiver not in receivers:
             issues.append(_unknown(doc, (*path, "receiver"), "receiver", route.receiver, receivers))
-        for j, text in enumerate(route.matchers):
-            try:
-                parse_matchers([text])
-            except ValueError as exc:
-                issues.append(
-                    doc.issue(
-                        (*path, "matchers", j),
-                        str(exc),
-                        'write matchers like severity="critical" or team=~"a|b"',
-                    )
-                )
+        issues.extend(
+            _matcher_issues(
+                doc,
+                (*path, "matchers"),
+                route.matchers,
+                'write matchers like severity="critical" or team=~"a|b"',
+            )
+        )
         for j, child in enumerate(route.routes):
             walk(child, (*path, "routes", j))
 
@@ -233,27 +259,16 @@ def _check_intervals_and_inhibition(doc: Document) -> list[Issue]:
 
 def check_rules(doc: Document, topology: Document) -> list[Issue]:
     """Monitors select services and teams that exist."""
-    issues = []
     names = {s.name for s in topology.model.services}
     teams = {s.team for s in topology.model.services}
+    issues = []
     for i, rule in enumerate(doc.model.rules):
-        for j, name in enumerate(rule.services.names or []):
-            if name not in names:
-                issues.append(
-                    _unknown(doc, ("rules", i, "services", "names", j), "service", name, names)
-                )
-        for j, team in enumerate(rule.services.teams or []):
-            if team not in teams:
-                issues.append(
-                    _unknown(doc, ("rules", i, "services", "teams", j), "team", team, teams)
-                )
+        issues += _selector_issues(doc, ("rules", i, "services"), rule.services, names, teams)
     return issues
 
 
 def check_scenario(doc: Document, topology: Document) -> list[Issue]:
     """Fault targets exist in the topology; partitions cut a real dependency."""
-    from drillsim.alerting.matchers import parse_matchers
-
     topo = topology.model
     names = {s.name for s in topo.services}
     teams = {s.team for s in topo.services}
@@ -271,31 +286,19 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
                 )
             )
         bound.setdefault(binding.alert, i)
-        for j, name in enumerate(binding.services.names or []):
-            if name not in names:
-                issues.append(
-                    _unknown(doc, (*where, "services", "names", j), "service", name, names)
-                )
-        for j, team in enumerate(binding.services.teams or []):
-            if team not in teams:
-                issues.append(_unknown(doc, (*where, "services", "teams", j), "team", team, teams))
+        issues += _selector_issues(doc, (*where, "services"), binding.services, names, teams)
     for i, window in enumerate(doc.model.maintenance):
         for j, name in enumerate(window.services):
             if name not in names:
                 path = ("maintenance", i, "services", j)
                 issues.append(_unknown(doc, path, "service", name, names))
     for i, silence in enumerate(doc.model.silences):
-        for j, text in enumerate(silence.matchers):
-            try:
-                parse_matchers([text])
-            except ValueError as exc:
-                issues.append(
-                    doc.issue(
-                        ("silences", i, "matchers", j),
-                        str(exc),
-                        'write matchers like severity="warning"',
-                    )
-                )
+        issues += _matcher_issues(
+            doc,
+            ("silences", i, "matchers"),
+            silence.matchers,
+            'write matchers like severity="warning"',
+        )
     named: dict[str, int] = {}
     for i, fault in enumerate(doc.model.faults):
         if fault.name is None:

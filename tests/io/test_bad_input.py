@@ -314,3 +314,27 @@ def test_reference_problems_show_beside_schema_problems(tmp_path: Path) -> None:
     assert "delay: must be > 0" in result.stderr
     assert "unknown service 'ordrs-db'" in result.stderr
     assert "2 errors" in result.stderr
+
+
+def test_selectors_and_silence_matchers_are_checked_against_the_drill(tmp_path: Path) -> None:
+    """A rule selecting an unknown service or team, and a silence that cannot parse."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(DATA / "mini", tmp_path / "mini")
+    rules_path = tmp_path / "mini" / "rules.yaml"
+    rules = yaml.safe_load(rules_path.read_text())
+    rules["rules"][0]["services"] = {"names": ["ordrs"], "teams": ["nobody"]}
+    rules_path.write_text(yaml.safe_dump(rules, sort_keys=False))
+    scenario_path = tmp_path / "mini" / "scenario.yaml"
+    scenario = yaml.safe_load(scenario_path.read_text())
+    scenario["silences"] = [{"matchers": ['severity="warning"', "severity=~("], "ends": "1h"}]
+    scenario_path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    result = CliRunner().invoke(cli, ["validate", str(scenario_path)])
+    assert result.exit_code == 1, result.output
+    assert "rules[alert='ServiceDown'].services.names[0]: unknown service 'ordrs'" in result.stderr
+    assert "(did you mean 'orders'?)" in result.stderr
+    assert "rules[alert='ServiceDown'].services.teams[0]: unknown team 'nobody'" in result.stderr
+    assert "silences[0].matchers[1]: " in result.stderr
+    assert 'write matchers like severity="warning"' in result.stderr
