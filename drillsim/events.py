@@ -267,6 +267,9 @@ class IncidentResolved(Record):
 class DrillEnded(Record):
     """The drill's horizon was reached."""
 
+    alert_posts: int = 0
+    """Alerts Prometheus posted to Alertmanager, its periodic re-sends included."""
+
 
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls

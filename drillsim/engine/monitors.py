@@ -5,6 +5,12 @@ A signal is scraped every ``scrape_interval`` and the rule evaluated every
 discrete events, a monitor does not tick: it checks at the first evaluation that can see
 a change, and at the evaluation where a pending alert's ``for`` elapses. That gives the
 same firing and resolution times as evaluating every interval, at a fraction of the cost.
+
+Sends to Alertmanager follow Prometheus (:mod:`drillsim.alerting.resend`) and are
+counted in closed form, not simulated one by one: a firing alert's re-sends change
+nothing in Alertmanager. A resolved alert's re-sends (for 15 minutes) do matter, because
+Alertmanager puts it back into its live groups; the pipeline asks :meth:`MonitorSet.
+resent_at` when one of its groups would get it back.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drillsim.alerting.labels import fingerprint
+from drillsim.alerting.resend import firing_sends, resend_step, resolved_resends
 from drillsim.engine.health import Health
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.world import World
@@ -114,6 +121,10 @@ class AlertState:
     """Annotations as received (alerts from outside drillsim's own rules)."""
     expires_at_s: float | None = None
     """For received alerts: when they end unless a re-send moves it (their endsAt)."""
+    resend_step_s: float = 0.0
+    """Once resolved: seconds between Prometheus's re-sends of it (0: never re-sent)."""
+    resend_before_s: float = 0.0
+    """Once resolved: re-sends stop here (end of the run, or a new pending alert)."""
 
     @property
     def name(self) -> str:
@@ -159,17 +170,22 @@ class _Instance:
     scrape_phase: float
     eval_phase: float
     eval_s: float
+    step_s: float
+    """Seconds between two sends of one of its alerts to Alertmanager."""
     test: Callable[[Health], bool]
     rng_name: str
     rng: np.random.Generator | None = None
     real: bool = False
     state: str = "inactive"
     active_since: float = 0.0
+    fired_s: float = 0.0
     clear_since: float | None = None
     checks: set[float] = field(default_factory=set)
     spikes: list[tuple[float, float]] = field(default_factory=list)
     dips: list[tuple[float, float]] = field(default_factory=list)
     alert: AlertState | None = None
+    resolved: AlertState | None = None
+    """Its last resolved alert, while Prometheus may still re-send it."""
 
 
 class MonitorSet:
@@ -192,9 +208,12 @@ class MonitorSet:
         self.scrape_s = rules.scrape_interval
         self.eval_s = rules.evaluation_interval
         self.on_alert = on_alert
+        self.posts = 0
+        """Alerts posted to Alertmanager so far, Prometheus's re-sends included."""
         self.horizon_s = horizon_s
         self.by_service: dict[str, list[_Instance]] = {}
         self.rng_for = rng_for
+        self._by_fingerprint: dict[str, _Instance] = {}
         # Fixed phases, each from its own name: adding a service shifts no other's.
         eval_fraction = phase("monitors/evaluation")
         scrape_phase = {
@@ -209,10 +228,12 @@ class MonitorSet:
                 scrape_phase[spec.service],
                 eval_fraction * (spec.rule.interval or self.eval_s),
                 spec.rule.interval or self.eval_s,
+                resend_step(spec.rule.interval or self.eval_s, rules.resend_delay),
                 spec.test,
                 f"monitor/{spec.rule.alert}/{spec.service}",
             )
             self.by_service.setdefault(spec.service, []).append(inst)
+            self._by_fingerprint[spec.fingerprint] = inst
         for name in sorted(self.by_service):
             world.subscribe(name, self._on_change)
         for name in sorted(self.by_service):
@@ -319,6 +340,7 @@ class MonitorSet:
         rule = inst.rule
         if inst.state == "inactive" and cond:
             inst.state, inst.active_since = "pending", now
+            self._replaced(inst, now)
         if inst.state == "pending":
             if not cond:
                 inst.state = "inactive"
@@ -341,7 +363,7 @@ class MonitorSet:
                     self._check_at(inst, now + steps * inst.eval_s)
 
     def _fire(self, inst: _Instance, now: float) -> None:
-        inst.state, inst.clear_since = "firing", None
+        inst.state, inst.clear_since, inst.fired_s = "firing", None, now
         scraped = last_grid(now, inst.scrape_phase, self.scrape_s)
         causes = self.world.causes_at(inst.service, scraped)
         sample = self.world.health_at(inst.service, scraped)
@@ -365,9 +387,41 @@ class MonitorSet:
     def _resolve(self, inst: _Instance, now: float) -> None:
         inst.state = "inactive"
         if inst.alert is not None:
-            inst.alert.ends_at_s = now
-            self.on_alert(inst.alert, False)
-            inst.alert = None
+            alert, inst.alert = inst.alert, None
+            alert.ends_at_s = now
+            alert.resend_step_s, alert.resend_before_s = inst.step_s, self.horizon_s
+            inst.resolved = alert
+            self.posts += firing_sends(inst.fired_s, now, inst.step_s) + 1
+            self.posts += resolved_resends(now, inst.step_s, self.horizon_s)
+            self.on_alert(alert, False)
+
+    # ----- Prometheus's re-sends of a resolved alert ---------------------------------
+
+    def _replaced(self, inst: _Instance, now: float) -> None:
+        """A new pending alert took the place of the resolved one: its re-sends stop."""
+        alert, inst.resolved = inst.resolved, None
+        if alert is None or alert.ends_at_s is None or now >= alert.resend_before_s:
+            return
+        step = alert.resend_step_s
+        self.posts -= resolved_resends(alert.ends_at_s, step, alert.resend_before_s)
+        self.posts += resolved_resends(alert.ends_at_s, step, now)
+        alert.resend_before_s = now
+
+    def resent_at(self, alert: AlertState, t_s: float) -> bool:
+        """Whether Prometheus re-sends this resolved alert at ``t_s`` (one of its re-send
+        times): not when a new pending alert of the same series has taken its place,
+        which happens at an evaluation where the condition holds again."""
+        if alert.resend_step_s <= 0 or t_s >= alert.resend_before_s:
+            return False
+        inst = self._by_fingerprint.get(alert.fingerprint)
+        return inst is not None and inst.resolved is alert and not self._cond_at(inst, t_s)
+
+    def finish(self, until_s: float) -> None:
+        """Count the sends of alerts still firing when the run ends at ``until_s``."""
+        for name in sorted(self.by_service):
+            for inst in self.by_service[name]:
+                if inst.alert is not None:
+                    self.posts += firing_sends(inst.fired_s, until_s, inst.step_s)
 
     def annotations_for(self, alert: AlertState) -> dict[str, str]:
         """The rule's annotations rendered for this alert."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from drillsim.alerting.inhibit import Inhibitor, InhibitRule
 from drillsim.alerting.labels import fingerprint
 from drillsim.alerting.notify import NotifyEntry, needs_update
+from drillsim.alerting.resend import next_resend
 from drillsim.alerting.routing import RouteNode, group_key, match_routes
 from drillsim.alerting.silences import Silence, silenced
 from drillsim.alerting.timeintervals import NamedIntervals, muted_by_intervals
@@ -66,6 +67,7 @@ class AlertPipeline:
         deliver: Callable[[Notification], None],
         annotate: Callable[[AlertState], dict[str, str]],
         silences: list[Silence] | None = None,
+        resent_at: Callable[[AlertState, float], bool] = lambda alert, t_s: False,
     ) -> None:
         self.sched = sched
         self.root = root
@@ -85,6 +87,7 @@ class AlertPipeline:
         self.incident_for = incident_for
         self.deliver = deliver
         self.annotate = annotate
+        self.resent_at = resent_at
         self.groups: dict[str, AggregationGroup] = {}
         self._store: dict[str, AlertState] = {}
         self._fingerprints: dict[frozenset[tuple[str, str]], str] = {}
@@ -134,7 +137,10 @@ class AlertPipeline:
             self.receive(current, False)
             return "resolved"
         if resolved:
-            self.deduplicated += 1
+            if current is not None:
+                self.resend(current)
+            else:
+                self.deduplicated += 1
             return "deduplicated"
         alert = AlertState(
             None, labels.get("service", ""), dict(labels), fp, starts_at_s, annotations=annotations
@@ -154,6 +160,43 @@ class AlertPipeline:
         if alert.expires_at_s == ends_at_s and alert.ends_at_s is None:
             alert.ends_at_s = ends_at_s
             self.receive(alert, False)
+
+    def resend(self, alert: AlertState) -> None:
+        """A resolved alert posted again (Prometheus does for 15 minutes): deduplicated,
+        and back in every live group of its own (see :meth:`_rejoin`)."""
+        self.deduplicated += 1
+        for _route, key in self._routes.get(alert.fingerprint, ()):
+            group = self.groups.get(key)
+            if group is not None:
+                self._rejoin(group, alert)
+
+    def _rejoin(self, group: AggregationGroup, alert: AlertState) -> None:
+        """A re-sent resolved alert joins its group again.
+
+        Alertmanager's dispatcher inserts every post into the alert's groups, so a live
+        group that already flushed the resolution holds it again: its next notification
+        lists it as resolved once more, and is sent if the last one did not list it. A
+        destroyed group would be created anew and flush nothing (a resolved-only group is
+        never notified), so it is not made.
+        """
+        if self.groups.get(group.key) is not group or alert.fingerprint in group.alerts:
+            return
+        group.alerts[alert.fingerprint] = alert
+        if group.first_flush_s is not None:
+            self._wake(group, self.sched.env.now)
+
+    def _rejoin_if_resent(self, group: AggregationGroup, alert: AlertState) -> None:
+        if self.resent_at(alert, self.sched.env.now):
+            self._rejoin(group, alert)
+
+    def _await_resend(self, group: AggregationGroup, alert: AlertState, now: float) -> None:
+        """The group flushed a resolved alert that Prometheus may re-send: meet the next
+        re-send, the only one that can change the group (re-sends it already holds it for
+        change nothing). A re-send at the instant of a flush is taken to precede it."""
+        assert alert.ends_at_s is not None
+        t = next_resend(alert.ends_at_s, alert.resend_step_s, now)
+        if t is not None and t < alert.resend_before_s:
+            self.sched.at(t, self._rejoin_if_resent, group, alert)
 
     def receive(self, alert: AlertState, firing: bool) -> None:
         """An alert started firing (``firing``) or resolved: record it, route it, group it."""
@@ -299,6 +342,9 @@ class AlertPipeline:
         if not group.alerts:
             del self.groups[group.key]
             return
+        for a in all_resolved:
+            if a.resend_step_s > 0:
+                self._await_resend(group, a, now)
         if self._can_sleep and group.entry is not None:
             self._sleep(group, now)
         else:

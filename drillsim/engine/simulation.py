@@ -116,6 +116,7 @@ class Simulation:
             self.desk.deliver,
             self.monitors.annotations_for,
             self._compiled("silences", lambda: silences_of(drill.scenario)),
+            self.monitors.resent_at,
         )
         self.responders = ResponderPool(
             self.env,
@@ -185,7 +186,8 @@ class Simulation:
         self.log.record(self._started())
         self.env.run(until=self.horizon_s)
         self.impact.close(self.horizon_s)
-        self.log.record(DrillEnded(t=self.horizon_s))
+        self.monitors.finish(self.horizon_s)
+        self.log.record(DrillEnded(t=self.horizon_s, alert_posts=self.monitors.posts))
         # SimPy numbers every scheduled event; the next id is the count so far.
         events = next(self.env._eid)
         return RunResult(self.seed, self.replication, self.log, events)

@@ -43,6 +43,10 @@ def kpi_rows(kpis: dict[str, Any]) -> list[tuple[str, str]]:
             "alerts fired (false positives)",
             f"{kpis['alerts_fired']} ({kpis['false_positive_alerts']})",
         ),
+        (
+            "alerts posted to Alertmanager (re-sends)",
+            f"{kpis['alert_posts']:,} ({kpis['alert_posts_deduplicated']:,})",
+        ),
         ("notifications per incident", f"{kpis['notifications_per_incident']:.1f}"),
         (
             "pages (off hours / asleep / missed)",

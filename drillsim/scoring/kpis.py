@@ -10,6 +10,8 @@ earliest fault behind its alerts, or its opening time if it has none):
   impact start; the ``_censored`` variants count an incident not yet mitigated (or
   acknowledged) at the drill's end as lasting until then, and are what the score uses;
 - noise ratio: pages for incidents with no fault behind them over all pages.
+- alert posts: alerts Prometheus posted to Alertmanager (``DrillEnded.alert_posts``);
+  the deduplicated ones are those that changed no alert's state (its periodic re-sends).
 """
 
 from __future__ import annotations
@@ -126,7 +128,9 @@ def incident_facts(records: Iterable[dict[str, Any]]) -> list[IncidentFacts]:
 def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Every KPI of the drill as plain data (see the module docstring for definitions)."""
     started = next(r for r in records if r["kind"] == "DrillStarted")
-    end = next((r["t"] for r in records if r["kind"] == "DrillEnded"), started["duration_s"])
+    ended = next((r for r in records if r["kind"] == "DrillEnded"), None)
+    end = ended["t"] if ended else started["duration_s"]
+    posts = ended.get("alert_posts", 0) if ended else 0
     incidents = incident_facts(records)
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
@@ -196,6 +200,10 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "slo_budget_burned": sum(failed.values()) / total_budget if total_budget else 0.0,
         "slo_budget_burned_by_service": burn,
         "alerts_fired": len(by_kind["AlertFired"]),
+        "alert_posts": posts,
+        "alert_posts_deduplicated": (
+            posts - len(by_kind["AlertFired"]) - len(by_kind["AlertResolved"]) if posts else 0
+        ),
         "false_positive_alerts": sum(1 for r in by_kind["AlertFired"] if r.get("false_positive")),
         "alert_outcomes": dict(sorted(Counter(alert_outcomes(records).values()).items())),
         "alerts_inhibited": len(

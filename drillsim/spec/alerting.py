@@ -134,6 +134,11 @@ class AlertRules(SpecModel):
     version: Literal[1]
     scrape_interval: PositiveDurationS = 15.0
     evaluation_interval: PositiveDurationS = 30.0
+    resend_delay: DurationS = Field(
+        default=60.0,
+        description="Prometheus's --rules.alert.resend-delay: a firing alert is re-sent to "
+        "Alertmanager at the first evaluation more than this after its last send",
+    )
     rules: list[AlertRule] = Field(min_length=1)
 
 

@@ -28,8 +28,12 @@ def run(
     feed: list[tuple[float, str, dict[str, str]]],
     until: float,
     silences: list[Silence] | None = None,
+    resend_step: float = 0.0,
 ) -> list[tuple[float, str, list[str], list[str]]]:
-    """Feed ('fire'|'resolve', labels) at times; return (t, reason, firing, resolved) names."""
+    """Feed ('fire'|'resolve'|'resend', labels) at times.
+
+    Returns (t, reason, firing, resolved) with alerts by name. With ``resend_step``,
+    resolved alerts are re-sent by "Prometheus" every step after their resolution."""
     spec = Routing.model_validate({"kind": "Routing", "version": 1, **routing})
     env = simpy.Environment()
     sched = Scheduler(env)
@@ -51,6 +55,7 @@ def run(
         deliver,
         lambda a: {},
         silences,
+        lambda alert, t_s: resend_step > 0,
     )
     alerts: dict[str, AlertState] = {}
     for t, action, labels in feed:
@@ -61,9 +66,13 @@ def run(
                 rule = AlertRule(alert=labels["alertname"], signal="up", threshold=1)
                 alerts[fp] = AlertState(rule, "svc", labels, fp, env.now)
                 pipeline.receive(alerts[fp], True)
-            else:
+            elif action == "resolve":
                 alerts[fp].ends_at_s = env.now
+                alerts[fp].resend_step_s = resend_step
+                alerts[fp].resend_before_s = until
                 pipeline.receive(alerts[fp], False)
+            else:  # Prometheus re-sends a resolved alert
+                pipeline.resend(alerts[fp])
 
         sched.at(t, act)
     env.run(until=until)
@@ -230,3 +239,62 @@ def test_resolved() -> None:
         sched.at(1.0, pipeline.ingest, {"alertname": "test", "lbl": f"v{i}"}, 1.0, None, None, 10.0)
     env.run(until=20)
     assert sent == [(2.0, "first notification", 3, 0), (12.0, "all alerts resolved", 0, 3)]
+
+
+def test_resolved_resends_rejoin_live_groups() -> None:
+    """A re-sent resolved alert rejoins its live group (Alertmanager's dispatcher inserts
+    every post): the next notification lists it as resolved again, and one that did not
+    list it makes the re-send worth a notification of its own (DedupStage: resolved set
+    not a subset of the last notification's). A destroyed group is not re-created.
+    """
+    routing = {
+        "route": {"receiver": "r", "group_by": [], "group_wait": "1s", "group_interval": "1s"},
+        "receivers": [{"name": "r"}],
+        "send_resolved": True,
+    }
+    a, b, c = ({"alertname": name} for name in ("a", "b", "c"))
+    feed = [
+        (0.0, "fire", a),
+        (0.0, "fire", b),
+        (1.5, "resolve", b),  # flushed at 2: b resolved
+        (2.5, "fire", c),  # flushed at 3: new alert, b not listed
+        (3.5, "resend", b),  # flushed at 4: b is resolved news again
+        (5.5, "resolve", a),
+        (5.5, "resolve", c),  # flushed at 6: all resolved, the group is destroyed
+        (6.5, "resend", c),  # no group to rejoin: nothing more is sent
+    ]
+    sent = run(routing, feed, until=12.0)
+    assert sent == [
+        (1.0, "first notification", ["a", "b"], []),
+        (2.0, "some alerts resolved", ["a"], ["b"]),
+        (3.0, "new alerts added", ["a", "c"], []),
+        (4.0, "some alerts resolved", ["a", "c"], ["b"]),
+        (6.0, "all alerts resolved", [], ["a", "c"]),
+    ]
+
+
+def test_resolved_resends_from_prometheus_rejoin_when_due() -> None:
+    """The engine's own re-sends: a group that flushed a resolved alert gets it back at
+    Prometheus's next re-send (every 2 s here, from the resolution at 1.5 s)."""
+    routing = {
+        "route": {"receiver": "r", "group_by": [], "group_wait": "1s", "group_interval": "1s"},
+        "receivers": [{"name": "r"}],
+        "send_resolved": True,
+    }
+    a, b, c = ({"alertname": name} for name in ("a", "b", "c"))
+    feed = [
+        (0.0, "fire", a),
+        (0.0, "fire", b),
+        (1.5, "resolve", b),  # flushed at 2; re-sent at 3.5, 5.5, ...
+        (2.5, "fire", c),
+        (5.5, "resolve", a),
+        (5.5, "resolve", c),
+    ]
+    sent = run(routing, feed, until=12.0, resend_step=2.0)
+    assert sent == [
+        (1.0, "first notification", ["a", "b"], []),
+        (2.0, "some alerts resolved", ["a"], ["b"]),
+        (3.0, "new alerts added", ["a", "c"], []),
+        (4.0, "some alerts resolved", ["a", "c"], ["b"]),  # b re-sent at 3.5
+        (6.0, "all alerts resolved", [], ["a", "b", "c"]),  # b re-sent at 5.5
+    ]
