@@ -218,7 +218,8 @@ def _maybe_prometheus_rules(
     if source is None or not is_prometheus_rules(source.data):
         return None, []
     try:
-        imported = import_prometheus_rules(path, source, scenario.model.alerting.bindings)
+        alerting = scenario.model.alerting
+        imported = import_prometheus_rules(path, source, alerting.bindings, alerting.prometheus)
     except ConfigError as exc:
         return None, list(exc.issues)
     return Document(path, imported.rules, source, imported.warnings), issues

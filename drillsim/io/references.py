@@ -421,6 +421,15 @@ def drill_warnings(drill: Drill) -> list[Issue]:
             issue = drill.rules.issue(("rules", i, "services"), "selects no service; never fires")
             warnings.append(replace(issue, severity="warning"))
     scenario = drill.scenario.model
+    if "prometheus" in scenario.alerting.model_fields_set and (
+        drill.rules.source.data.get("kind") == "AlertRules"
+    ):
+        issue = drill.scenario.issue(
+            ("alerting", "prometheus"),
+            "applies to an imported Prometheus rule file only; ignored",
+            "set scrape_interval, evaluation_interval and resend_delay in the AlertRules document",
+        )
+        warnings.append(replace(issue, severity="warning"))
     start, end = scenario.start, scenario.start + timedelta(seconds=scenario.duration)
     used = {
         t.schedule

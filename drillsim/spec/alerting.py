@@ -127,6 +127,18 @@ class RuleBinding(SignalThreshold):
     alert: Name = Field(description="the Prometheus rule's alert name")
 
 
+class PrometheusServer(SpecModel):
+    """The Prometheus that evaluates an imported rule file: its ``prometheus.yml``
+    globals and its rule manager's ``--rules.alert.resend-delay``. (A drillsim
+    ``AlertRules`` document states these itself.)"""
+
+    scrape_interval: PositiveDurationS = 15.0
+    evaluation_interval: PositiveDurationS = Field(
+        default=60.0, description="global evaluation_interval; a group's own interval wins"
+    )
+    resend_delay: DurationS = 60.0
+
+
 class AlertRules(SpecModel):
     """``kind: AlertRules``: monitors and how often they are evaluated."""
 

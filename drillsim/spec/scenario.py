@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from drillsim.spec.alerting import RuleBinding
+from drillsim.spec.alerting import PrometheusServer, RuleBinding
 from drillsim.spec.distributions import Fixed, LogNormal
 from drillsim.spec.types import (
     DistributionSpec,
@@ -152,6 +152,10 @@ class AlertingRefs(SpecModel):
     receivers: dict[Name, Name] = Field(
         default={},
         description="an imported alertmanager.yml's receiver -> drillsim escalation policy",
+    )
+    prometheus: PrometheusServer = Field(
+        default_factory=PrometheusServer,
+        description="intervals and resend delay of the Prometheus evaluating a rule file",
     )
 
 

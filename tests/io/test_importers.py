@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,6 +17,7 @@ from drillsim.alerting.routing import build_route_tree, receivers_for
 from drillsim.cli.main import cli
 from drillsim.errors import ConfigError
 from drillsim.io.importers.alertmanager import load_alertmanager
+from drillsim.io.loader import Drill
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
 
@@ -70,13 +73,20 @@ def test_routes_cli_test_batch_and_bad_input(tmp_path: Path) -> None:
     assert runner.invoke(cli, verify).exit_code == 1
 
 
-def prometheus_drill(tmp_path: Path, rules: str, bindings: list[dict[str, object]]) -> Path:
+def prometheus_drill(
+    tmp_path: Path,
+    rules: str,
+    bindings: list[dict[str, object]],
+    server: dict[str, str] | None = None,
+) -> Path:
     """The mini drill with its rules replaced by a Prometheus rule file and bindings."""
     shutil.copytree(MINI, tmp_path / "d")
     (tmp_path / "d" / "prom.yaml").write_text(rules)
     scenario = tmp_path / "d" / "scenario.yaml"
     doc = yaml.safe_load(scenario.read_text())
     doc["alerting"] = {"rules": "prom.yaml", "routing": "routing.yaml", "bindings": bindings}
+    if server is not None:
+        doc["alerting"]["prometheus"] = server
     scenario.write_text(yaml.safe_dump(doc, sort_keys=False))
     return scenario
 
@@ -118,6 +128,58 @@ def test_prometheus_rules_bind_to_signals(tmp_path: Path) -> None:
     ]
     fired = [r for r in drillsim.run(drill, seed=1).records if r["kind"] == "AlertFired"]
     assert fired and all(r["alert"] == "ServiceDown" for r in fired)
+
+
+def test_prometheus_server_settings_apply_to_an_imported_rule_file(tmp_path: Path) -> None:
+    """alerting.prometheus sets the intervals and resend delay the file is evaluated with;
+    a group's own interval still wins over the global evaluation_interval."""
+    server = {"scrape_interval": "30s", "evaluation_interval": "2m", "resend_delay": "500ms"}
+    bindings: list[dict[str, object]] = [
+        {"alert": "ServiceDown", "signal": "up", "op": "<", "threshold": 1}
+    ]
+    drill = drillsim.load_scenario(prometheus_drill(tmp_path, RULES, bindings, server))
+    rules = drill.spec.rules
+    assert (rules.scrape_interval, rules.evaluation_interval, rules.resend_delay) == (
+        30.0,
+        120.0,
+        0.5,
+    )
+    assert rules.rules[0].interval == 20.0
+    default = drillsim.load_scenario(prometheus_drill(tmp_path / "x", RULES, bindings))
+    rules = default.spec.rules
+    assert (rules.scrape_interval, rules.evaluation_interval, rules.resend_delay) == (
+        15.0,
+        60.0,
+        60.0,
+    )
+
+
+def test_prometheus_server_settings_beside_drillsim_rules_are_a_warning(
+    vary: Callable[..., Drill],
+) -> None:
+    """A drillsim AlertRules document states its own intervals: the block is ignored."""
+
+    def server(doc: dict[str, Any]) -> None:
+        doc["alerting"]["prometheus"] = {"resend_delay": "2m"}
+
+    drill = vary(scenario=server)
+    (warning,) = [w for w in drill.warnings if "imported Prometheus" in w.message]
+    assert warning.message == "applies to an imported Prometheus rule file only; ignored"
+    assert Path(warning.file).name == "scenario.yaml"
+    assert drill.spec.rules.resend_delay == 60.0
+
+
+def test_prometheus_server_settings_are_validated(tmp_path: Path) -> None:
+    """A bad resend delay is located in the scenario."""
+    bindings: list[dict[str, object]] = [
+        {"alert": "ServiceDown", "signal": "up", "op": "<", "threshold": 1}
+    ]
+    path = prometheus_drill(tmp_path, RULES, bindings, {"resend_delay": "soon"})
+    with pytest.raises(ConfigError) as caught:
+        drillsim.load_scenario(path)
+    (issue,) = caught.value.issues
+    assert (Path(issue.file).name, issue.line) == ("scenario.yaml", 17)
+    assert issue.message == "alerting.prometheus.resend_delay: cannot parse 'soon' as a duration"
 
 
 def test_prometheus_rule_problems_are_located(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from drillsim.errors import ConfigError, Issue
 from drillsim.io.diagnostics import validation_issues
 from drillsim.io.yamlsource import PathKey, Source, render_path
-from drillsim.spec.alerting import AlertRules, RuleBinding
+from drillsim.spec.alerting import AlertRules, PrometheusServer, RuleBinding
 from drillsim.spec.durations import parse_duration
 
 RULE_KEYS = {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"}
@@ -43,9 +43,14 @@ def is_prometheus_rules(data: Any) -> bool:
 
 
 def import_prometheus_rules(
-    path: Path, source: Source, bindings: list[RuleBinding]
+    path: Path,
+    source: Source,
+    bindings: list[RuleBinding],
+    server: PrometheusServer | None = None,
 ) -> PrometheusRules:
-    """Bind every alerting rule of the file; raise ConfigError on malformed rules."""
+    """Bind every alerting rule of the file, evaluated as ``server`` would (Prometheus's
+    defaults when None); raise ConfigError on malformed rules."""
+    server = server or PrometheusServer()
     data = source.data
     base: PathKey = ("spec",) if data.get("kind") == "PrometheusRule" else ()
     groups = (data.get("spec") or {}).get("groups") if base else data.get("groups")
@@ -113,12 +118,13 @@ def import_prometheus_rules(
             )
     if issues:
         raise ConfigError(issues)
-    # Prometheus's defaults: a 1m global evaluation interval; scrapes every 15s here.
     doc = {
         "kind": "AlertRules",
         "version": 1,
-        "scrape_interval": "15s",
-        "evaluation_interval": "1m",
+        # already-validated durations, written back as text for the document's schema
+        "scrape_interval": f"{round(server.scrape_interval * 1000)}ms",
+        "evaluation_interval": f"{round(server.evaluation_interval * 1000)}ms",
+        "resend_delay": f"{round(server.resend_delay * 1000)}ms",
         "rules": rules,
     }
     if not rules:
