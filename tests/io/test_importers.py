@@ -179,7 +179,10 @@ def test_prometheus_server_settings_are_validated(tmp_path: Path) -> None:
         drillsim.load_scenario(path)
     (issue,) = caught.value.issues
     assert (Path(issue.file).name, issue.line) == ("scenario.yaml", 17)
-    assert issue.message == "alerting.prometheus.resend_delay: cannot parse 'soon' as a duration"
+    assert (issue.path, issue.message) == (
+        "alerting.prometheus.resend_delay",
+        "cannot parse 'soon' as a duration",
+    )
 
 
 def test_prometheus_rule_problems_are_located(tmp_path: Path) -> None:
