@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from drillsim.oncall.rotation import on_call
+from drillsim.oncall.rotation import who_is_on_call
 from drillsim.spec.oncall import EscalationPolicy, EscalationRule, OnCall
 
 __all__ = ["EscalationStep", "escalation_steps", "resolve_targets"]
@@ -55,7 +55,7 @@ def resolve_targets(rule: EscalationRule, at: datetime, oncall: OnCall) -> list[
     """The people ``rule`` pages at ``at``, in the order its targets are written.
 
     A user target is paged as named. A schedule target pages whoever
-    :func:`~drillsim.oncall.rotation.on_call` says is on call at ``at``, and nobody
+    :func:`~drillsim.oncall.rotation.who_is_on_call` says is on call at ``at``, and nobody
     if the schedule has a gap then (PagerDuty: an empty schedule target is empty). A
     person reached twice (named and also on call) is paged once, at the first place.
     An empty result lets the engine skip the level, as PagerDuty does.
@@ -73,7 +73,6 @@ def resolve_targets(rule: EscalationRule, at: datetime, oncall: OnCall) -> list[
         elif target.schedule is not None:
             if target.schedule not in schedules:
                 raise KeyError(f"escalation target names unknown schedule {target.schedule!r}")
-            user = on_call(schedules[target.schedule], at)
-            if user is not None:
+            for user in who_is_on_call(schedules[target.schedule], at):
                 people.setdefault(user)
     return list(people)

@@ -52,6 +52,7 @@ __all__ = [
     "on_call",
     "shifts",
     "turn_at",
+    "who_is_on_call",
 ]
 
 # Offsets are probed every 6 hours when looking for DST transitions: real zones change
@@ -262,6 +263,20 @@ def on_call(schedule: Schedule, at: datetime) -> str | None:
         ValueError: if ``at`` is naive.
     """
     return _final_user(schedule, _timestamp(at), local_time(at, schedule.tz))
+
+
+def who_is_on_call(schedule: Schedule, at: datetime) -> list[str]:
+    """Everyone on call on ``schedule`` at ``at``, in a stable order (empty in a gap).
+
+    The interface escalation and roles use: a schedule may put several people on call
+    at once (Opsgenie's cumulative rotations, GoAlert's additive rules, overrides that
+    add someone), so callers never assume one.
+
+    Raises:
+        ValueError: if ``at`` is naive.
+    """
+    user = on_call(schedule, at)
+    return [] if user is None else [user]
 
 
 def handoff_instant(layer: Layer, tz: str | ZoneInfo, n: int) -> datetime:
