@@ -2,7 +2,7 @@
 
 Pure functions (no simpy, no file I/O) over :mod:`drillsim.spec.oncall` models and
 aware datetimes; the engine calls them with instants derived from ``env.now``. The
-rotation semantics (calendar turns, DST edges, restrictions, last layer wins) are
+rotation semantics (calendar turns, DST edges, restrictions, levels, overrides) are
 documented in :mod:`drillsim.oncall.rotation`.
 """
 
@@ -16,9 +16,11 @@ from drillsim.oncall.rotation import (
     handoff_instant,
     layer_covers,
     layer_user_at,
+    layer_users_at,
     on_call,
     shifts,
     turn_at,
+    who_is_on_call,
 )
 
 __all__ = [
@@ -32,8 +34,10 @@ __all__ = [
     "is_working_hours",
     "layer_covers",
     "layer_user_at",
+    "layer_users_at",
     "on_call",
     "resolve_targets",
     "shifts",
     "turn_at",
+    "who_is_on_call",
 ]

@@ -1,47 +1,41 @@
-"""Who is on call at an instant: layers, turns, restrictions and the final schedule.
+"""Who is on call at an instant: the final schedule of layers, overrides and temporaries.
 
-Pure functions over the :mod:`drillsim.spec.oncall` models and aware datetimes.
+Pure functions over :mod:`drillsim.spec.schedules` models and aware datetimes. Turn
+arithmetic (DST-keeping handoffs) is in :mod:`drillsim.oncall.turns`, calendar events
+in :mod:`drillsim.oncall.calendar`; this module combines them:
 
-Semantics (PagerDuty's, see ``reference/formats.md`` §2.2, on drillsim's calendar-based
-layer shape):
+1. **A temporary schedule** covering the instant decides alone: the people of its shifts
+   that cover it (possibly nobody). Overrides do not apply (GoAlert).
+2. **Layers.** A layer covers the instant when it is within ``from``/``until``, inside
+   one of its restriction windows (if it has any), and within ``shift`` of its last
+   handoff (if set); it then puts its current turn's group on call (a calendar layer:
+   the users of every event occurrence covering the instant). Restrictions only mask
+   time; the rotation keeps turning underneath, exactly as PagerDuty's do. A window
+   belongs to the day (or week) it starts on, so Monday-Friday 18:00-09:00 covers
+   Saturday 02:00 (Friday night) but not Sunday 02:00.
+3. **Levels.** Of the covering layers, those with the highest level decide; everyone
+   they put on call is on call, in layer order. A layer's level defaults to its index,
+   so the last covering layer wins (PagerDuty), and layers sharing a level add up
+   (Opsgenie, GoAlert).
+4. **Overrides**, in list order: one with ``layer`` first replaces that layer's people
+   (before levels are compared); then ``user`` replaces everyone (the last such
+   override covering the instant wins); then GoAlert's ``remove`` (or ``remove`` +
+   ``add``: a swap) map the people on call, and ``add`` appends.
 
-* **Turns.** A layer hands off at its local wall-clock ``handoff`` time in the
-  schedule's time zone, every day (``daily``) or every week on the handoff weekday
-  (``weekly``; a weekly handoff written without a weekday hands off on the weekday of
-  ``start``). The *anchor* is the first handoff instant on or after local midnight of
-  ``start``. Turn ``n`` covers ``[handoff_n, handoff_{n+1})`` and belongs to
-  ``users[n mod len(users)]``; instants before the anchor count backwards, so ``n``
-  may be negative and the layer is never "not started yet".
-* **Calendar counting.** Handoff ``n`` is on local date ``anchor_date + n * period``,
-  never at ``anchor + n * 86400 s``: a DST change makes one daily turn 23 or 25 hours
-  long instead of moving every later handoff off its wall-clock time.
-* **DST edges.** A handoff happens at the *earliest instant at which the local wall
-  clock reaches the handoff time* on its date. In a spring-forward gap that is the
-  transition itself (Berlin, 29 March 2026: a 02:30 handoff happens at 03:00 CEST),
-  the first valid instant after the missing time, not Python's ``fold=0`` reading
-  (03:30 CEST), which would hand off half an hour after a clock showing 03:00. In a
-  fall-back overlap it is the first occurrence (``fold=0``), so a turn never starts
-  twice.
-* **Restrictions.** ``days`` keeps only instants whose local weekday is listed;
-  ``hours`` keeps only instants whose local minute of day is in ``[start, end)``. A
-  span that wraps midnight belongs to the day it started on, so Monday-Friday
-  18:00-09:00 covers Saturday 02:00 (Friday night) but not Sunday 02:00 nor Monday
-  02:00. Restrictions only mask time; the rotation keeps turning underneath, exactly
-  as PagerDuty's restrictions do.
-* **Final schedule.** The last layer in the list that covers the instant wins
-  (PagerDuty: a higher layer wins); lower layers show through its gaps. If no layer
-  covers the instant, nobody is on call.
+Nobody covers the instant: nobody is on call (an empty list).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from drillsim.oncall.clock import local_time, minute_of_day, span_start_offset, zone
-from drillsim.spec.oncall import Layer, Schedule
+from drillsim.oncall.calendar import event_covers, occurrences
+from drillsim.oncall.clock import local_time, zone
+from drillsim.oncall.turns import handoff_ts, turn_index
+from drillsim.oncall.wallclock import timestamp, transitions, wall_fold_ts, zone_key
+from drillsim.spec.schedules import Layer, Restriction, Schedule
 
 __all__ = [
     "Shift",
@@ -49,32 +43,32 @@ __all__ = [
     "handoff_instant",
     "layer_covers",
     "layer_user_at",
+    "layer_users_at",
     "on_call",
     "shifts",
     "turn_at",
     "who_is_on_call",
 ]
 
-# Offsets are probed every 6 hours when looking for DST transitions: real zones change
-# offset at most a few times a year, never twice within 6 hours.
-_PROBE_S = 6 * 3600
+_DAY_MIN = 1440.0
+_WEEK_MIN = 7 * 1440.0
 
 
 @dataclass(frozen=True, slots=True)
 class Shift:
-    """A maximal stretch of the final schedule with one person on call.
+    """A maximal stretch of the final schedule with the same people on call.
 
     ``start`` and ``end`` share one ``ZoneInfo``, and Python compares and subtracts
     same-zone datetimes by wall clock, ignoring DST: use :attr:`duration_s` (or
     ``.timestamp()``) rather than ``end - start``.
 
     Attributes:
-        user: who is on call.
+        users: who is on call, in the schedule's order (never empty).
         start: first instant of the stretch (aware, in the schedule's time zone).
         end: first instant after it (exclusive).
     """
 
-    user: str
+    users: tuple[str, ...]
     start: datetime
     end: datetime
 
@@ -92,13 +86,13 @@ class Turn:
 
     Attributes:
         index: turn number ``n``; 0 is the turn starting at the anchor, negative before.
-        user: ``users[n mod len(users)]``.
+        users: the group on call in this turn.
         start: handoff instant starting the turn (aware, in the schedule's time zone).
         end: next handoff instant (exclusive).
     """
 
     index: int
-    user: str
+    users: tuple[str, ...]
     start: datetime
     end: datetime
 
@@ -108,161 +102,87 @@ class Turn:
         return self.end.timestamp() - self.start.timestamp()
 
 
-def _zone_key(tz: str | ZoneInfo) -> str:
-    return tz if isinstance(tz, str) else tz.key
+# ----- masks -------------------------------------------------------------------------
 
 
-def _timestamp(at: datetime) -> float:
-    if at.utcoffset() is None:
-        raise ValueError(f"expected an aware datetime, got naive {at.isoformat()}")
-    return at.timestamp()
+def _in_window(window: Restriction, local: datetime) -> bool:
+    """Whether the wall-clock instant ``local`` falls in a daily or weekly window."""
+    minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1e6) / 60
+    weekday, start = window.start
+    length = window.duration / 60
+    if weekday is None:
+        return (minute - start) % _DAY_MIN < length
+    of_week = local.weekday() * _DAY_MIN + minute
+    return (of_week - (weekday * _DAY_MIN + start)) % _WEEK_MIN < length
 
 
-def _offset_s(zi: ZoneInfo, ts: int) -> float:
-    offset = datetime.fromtimestamp(ts, zi).utcoffset()
-    assert offset is not None  # a ZoneInfo always has an offset
-    return offset.total_seconds()
+def _masked(layer: Layer, ts: float, local: datetime) -> bool:
+    """Outside the layer's effective window or restriction windows."""
+    if layer.from_ is not None and ts < layer.from_.timestamp():
+        return True
+    if layer.until is not None and ts >= layer.until.timestamp():
+        return True
+    windows = layer.windows
+    return bool(windows) and not any(_in_window(w, local) for w in windows)
 
 
-def _first_change(zi: ZoneInfo, lo: int, hi: int) -> int:
-    """The first whole second in ``(lo, hi]`` whose UTC offset differs from ``lo``'s.
-
-    tzdata transitions fall on whole seconds, so bisection on integers is exact.
-    """
-    before = _offset_s(zi, lo)
-    if _offset_s(zi, hi) == before:
-        return hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _offset_s(zi, mid) == before:
-            lo = mid
-        else:
-            hi = mid
-    return hi
-
-
-def _wall_fold_ts(zi: ZoneInfo, ordinal: int, minute: int, fold: int) -> int:
-    wall = datetime.fromordinal(ordinal) + timedelta(minutes=minute)
-    return int(wall.replace(tzinfo=zi, fold=fold).timestamp())
+def _layer_users(layer: Layer, tz: str, ts: float, local: datetime) -> tuple[str, ...]:
+    """Who the layer puts on call at ``ts`` (empty where it does not cover)."""
+    if _masked(layer, ts, local):
+        return ()
+    if layer.events:
+        seen: dict[str, None] = {}
+        for event in layer.events:
+            if event_covers(event, tz, ts):
+                seen.update(dict.fromkeys(event.users))
+        return tuple(seen)
+    n = turn_index(layer, tz, ts, local)
+    if layer.shift is not None and ts - handoff_ts(layer, tz, n) >= layer.shift:
+        return ()
+    groups = layer.groups
+    return groups[n % len(groups)]
 
 
-@lru_cache(maxsize=1 << 14)
-def _wall_ts(tz: str, ordinal: int, minute: int) -> int:
-    """Earliest UTC second at which the wall clock of ``tz`` reaches a local time.
-
-    Cached because every page asks for the same few handoff instants again.
-
-    Args:
-        tz: IANA zone name.
-        ordinal: local date as ``date.toordinal()``.
-        minute: minutes after that local midnight (1440 means the next midnight).
-    """
-    zi = zone(tz)
-    wall = datetime.fromordinal(ordinal) + timedelta(minutes=minute)
-    first = int(wall.replace(tzinfo=zi, fold=0).timestamp())
-    if datetime.fromtimestamp(first, zi).replace(tzinfo=None) == wall:
-        return first  # exists; in an overlap fold=0 is the earlier occurrence
-    # In a gap the two folds bracket the transition, which is the first instant whose
-    # wall clock reads at or after ``wall``.
-    other = _wall_fold_ts(zi, ordinal, minute, 1)
-    return _first_change(zi, min(first, other), max(first, other))
+# ----- the final schedule ------------------------------------------------------------
 
 
-def _period_days(layer: Layer) -> int:
-    return 1 if layer.rotation == "daily" else 7
+def _final(schedule: Schedule, ts: float, local: datetime) -> list[str]:
+    for temporary in schedule.temporary:
+        if temporary.start.timestamp() <= ts < temporary.end.timestamp():
+            on = (s.user for s in temporary.shifts if s.start.timestamp() <= ts < s.end.timestamp())
+            return list(dict.fromkeys(on))
+    covering: list[tuple[int, tuple[str, ...]]] = []
+    for i, layer in enumerate(schedule.layers):
+        users = _layer_users(layer, schedule.tz, ts, local)
+        if users and layer.name is not None:
+            for o in schedule.overrides:
+                if o.layer == layer.name and o.start.timestamp() <= ts < o.end.timestamp():
+                    users = (o.user,) if o.user is not None else users
+        if users:
+            covering.append((layer.level if layer.level is not None else i, users))
+    people: list[str] = []
+    if covering:
+        top = max(level for level, _ in covering)
+        people = list(dict.fromkeys(u for level, us in covering if level == top for u in us))
+    return _apply_overrides(schedule, ts, people)
 
 
-def _anchor_ordinal(layer: Layer) -> int:
-    """Local date of handoff 0: the first handoff date on or after ``layer.start``."""
-    start = layer.start.toordinal()
-    weekday = layer.handoff[0]
-    if layer.rotation == "daily" or weekday is None:
-        return start
-    return start + (weekday - layer.start.weekday()) % 7
-
-
-def _handoff_ts(layer: Layer, tz: str, n: int) -> int:
-    return _wall_ts(tz, _anchor_ordinal(layer) + n * _period_days(layer), layer.handoff[1])
-
-
-def _turn_index(layer: Layer, tz: str, ts: float, local_ordinal: int) -> int:
-    """Turn number containing ``ts``, counted on the local calendar.
-
-    The date guess is exact except when ``ts`` is before that day's handoff (or, in a
-    zone whose gap swallows midnight, a handoff was pushed onto the next date); the
-    loops correct either way, so the result always satisfies
-    ``handoff_n <= ts < handoff_{n+1}``.
-    """
-    n = (local_ordinal - _anchor_ordinal(layer)) // _period_days(layer)
-    while ts < _handoff_ts(layer, tz, n):
-        n -= 1
-    while ts >= _handoff_ts(layer, tz, n + 1):
-        n += 1
-    return n
-
-
-def _covers_local(layer: Layer, local: datetime) -> bool:
-    days, hours = layer.days, layer.hours
-    if hours is None:
-        return days is None or local.weekday() in days
-    offset = span_start_offset(minute_of_day(local), hours)
-    if offset is None:
-        return False
-    return days is None or (local.weekday() - offset) % 7 in days
-
-
-def _layer_user(layer: Layer, tz: str, ts: float, local: datetime) -> str | None:
-    if not _covers_local(layer, local):
-        return None
-    n = _turn_index(layer, tz, ts, local.toordinal())
-    return layer.users[n % len(layer.users)]
-
-
-def _final_user(schedule: Schedule, ts: float, local: datetime) -> str | None:
-    for layer in reversed(schedule.layers):
-        user = _layer_user(layer, schedule.tz, ts, local)
-        if user is not None:
-            return user
-    return None
-
-
-def layer_covers(layer: Layer, tz: str | ZoneInfo, at: datetime) -> bool:
-    """Whether ``layer``'s ``days``/``hours`` restrictions let it cover ``at``.
-
-    Args:
-        layer: the layer.
-        tz: the schedule's time zone, in which restrictions are read.
-        at: any aware datetime.
-    """
-    return _covers_local(layer, local_time(at, _zone_key(tz)))
-
-
-def layer_user_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> str | None:
-    """Who ``layer`` puts on call at ``at``, or ``None`` where a restriction masks it.
-
-    Args:
-        layer: the layer.
-        tz: the schedule's time zone (IANA name or ``ZoneInfo``); handoffs and
-            restrictions are wall-clock times there.
-        at: any aware datetime.
-
-    Raises:
-        ValueError: if ``at`` is naive.
-    """
-    key = _zone_key(tz)
-    return _layer_user(layer, key, _timestamp(at), local_time(at, key))
-
-
-def on_call(schedule: Schedule, at: datetime) -> str | None:
-    """Who is on call on ``schedule`` at ``at``: the last covering layer's user, or None.
-
-    Called for every page, so it does only a time-zone conversion, a little date
-    arithmetic and cached handoff look-ups per layer.
-
-    Raises:
-        ValueError: if ``at`` is naive.
-    """
-    return _final_user(schedule, _timestamp(at), local_time(at, schedule.tz))
+def _apply_overrides(schedule: Schedule, ts: float, people: list[str]) -> list[str]:
+    active = [
+        o
+        for o in schedule.overrides
+        if o.layer is None and o.start.timestamp() <= ts < o.end.timestamp()
+    ]
+    if not active:
+        return people
+    for o in active:
+        if o.user is not None:
+            people = [o.user]
+    mapping = {o.remove: o.add for o in active if o.remove is not None}
+    mapped = [mapping.get(p, p) if p in mapping else p for p in people]
+    out = [p for p in mapped if p is not None]
+    out += [o.add for o in active if o.add is not None and o.remove is None]
+    return list(dict.fromkeys(out))
 
 
 def who_is_on_call(schedule: Schedule, at: datetime) -> list[str]:
@@ -270,94 +190,118 @@ def who_is_on_call(schedule: Schedule, at: datetime) -> list[str]:
 
     The interface escalation and roles use: a schedule may put several people on call
     at once (Opsgenie's cumulative rotations, GoAlert's additive rules, overrides that
-    add someone), so callers never assume one.
+    add someone), so callers never assume one. Called for every page, so it does a
+    time-zone conversion, a little arithmetic and cached handoff look-ups per layer.
 
     Raises:
         ValueError: if ``at`` is naive.
     """
-    user = on_call(schedule, at)
-    return [] if user is None else [user]
+    return _final(schedule, timestamp(at), local_time(at, schedule.tz))
+
+
+def on_call(schedule: Schedule, at: datetime) -> str | None:
+    """The first person :func:`who_is_on_call` names, or None in a gap."""
+    people = who_is_on_call(schedule, at)
+    return people[0] if people else None
+
+
+def layer_covers(layer: Layer, tz: str | ZoneInfo, at: datetime) -> bool:
+    """Whether ``layer`` puts anyone on call at ``at`` (its masks let it cover)."""
+    key = zone_key(tz)
+    return bool(_layer_users(layer, key, timestamp(at), local_time(at, key)))
+
+
+def layer_users_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> tuple[str, ...]:
+    """Who ``layer`` puts on call at ``at``; empty where it does not cover.
+
+    Raises:
+        ValueError: if ``at`` is naive.
+    """
+    key = zone_key(tz)
+    return _layer_users(layer, key, timestamp(at), local_time(at, key))
+
+
+def layer_user_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> str | None:
+    """The first person :func:`layer_users_at` names, or None where it does not cover."""
+    users = layer_users_at(layer, tz, at)
+    return users[0] if users else None
 
 
 def handoff_instant(layer: Layer, tz: str | ZoneInfo, n: int) -> datetime:
-    """The instant of handoff ``n`` (the start of turn ``n``), in ``tz``.
-
-    Useful for handoff notifications and for checking the DST rules above.
-    """
-    key = _zone_key(tz)
-    return datetime.fromtimestamp(_handoff_ts(layer, key, n), zone(key))
+    """The instant of handoff ``n`` (the start of turn ``n``), in ``tz``."""
+    key = zone_key(tz)
+    return datetime.fromtimestamp(handoff_ts(layer, key, n), zone(key))
 
 
 def turn_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> Turn:
     """The rotation turn containing ``at``, ignoring restrictions.
 
     Raises:
-        ValueError: if ``at`` is naive.
+        ValueError: if ``at`` is naive, or the layer is made of calendar events.
     """
-    key = _zone_key(tz)
-    n = _turn_index(layer, key, _timestamp(at), local_time(at, key).toordinal())
+    if layer.events:
+        raise ValueError("a calendar layer has no turns")
+    key = zone_key(tz)
+    n = turn_index(layer, key, timestamp(at), local_time(at, key))
     return Turn(
         index=n,
-        user=layer.users[n % len(layer.users)],
+        users=layer.groups[n % len(layer.groups)],
         start=handoff_instant(layer, key, n),
         end=handoff_instant(layer, key, n + 1),
     )
 
 
-def _transitions(zi: ZoneInfo, lo: int, hi: int) -> list[int]:
-    """UTC offset changes of ``zi`` in ``(lo, hi]``, found by probing and bisection."""
-    found = []
-    prev, prev_offset = lo, _offset_s(zi, lo)
-    while prev < hi:
-        nxt = min(prev + _PROBE_S, hi)
-        offset = _offset_s(zi, nxt)
-        if offset != prev_offset:
-            found.append(_first_change(zi, prev, nxt))
-        prev, prev_offset = nxt, offset
-    return found
+# ----- the final schedule over a window ----------------------------------------------
 
 
-def _breakpoints(schedule: Schedule, start_ts: float, end_ts: float, start: datetime) -> set[int]:
-    """Every instant in the window at which the final user *may* change.
+def _breakpoints(schedule: Schedule, start_ts: float, end_ts: float) -> set[int]:
+    """Every instant in the window at which the people on call *may* change.
 
-    Between two consecutive points no handoff happens, no DST transition happens, and
-    the wall clock crosses no restriction boundary, so the final user is constant.
+    Between two consecutive points no handoff, DST transition, window edge, event,
+    override or temporary schedule begins or ends, so the final schedule is constant.
     Spurious points are harmless (equal neighbours are merged later).
     """
     tz = schedule.tz
     zi = zone(tz)
     lo, hi = int(start_ts) - 2 * 86400, int(end_ts) + 2 * 86400
-    points = set(_transitions(zi, lo, hi))
+    points = set(transitions(zi, lo, hi))
     first_day = datetime.fromtimestamp(lo, zi).toordinal()
     last_day = datetime.fromtimestamp(hi, zi).toordinal()
-    start_ordinal = local_time(start, tz).toordinal()
+    start_local = datetime.fromtimestamp(start_ts, zi)
     for layer in schedule.layers:
-        n = _turn_index(layer, tz, start_ts, start_ordinal) + 1
-        while (handoff := _handoff_ts(layer, tz, n)) < end_ts:
-            points.add(handoff)
-            n += 1
-        if layer.days is None and layer.hours is None:
-            continue
-        minutes = {0, *(layer.hours or ())}
+        points.update(int(t.timestamp()) for t in (layer.from_, layer.until) if t is not None)
+        for event in layer.events:
+            for begin, end in occurrences(event, tz, start_ts, end_ts):
+                points.update((begin, end))
+        if not layer.events:
+            n = turn_index(layer, tz, start_ts, start_local)
+            while (handoff := handoff_ts(layer, tz, n)) < end_ts:
+                points.add(handoff)
+                if layer.shift is not None:
+                    points.add(int(handoff + layer.shift))
+                n += 1
+        minutes = {int(w.start[1] + k) for w in layer.windows for k in (0, w.duration / 60)}
         for ordinal in range(first_day, last_day + 1):
             for minute in minutes:
-                # Both folds: in an overlap the wall clock crosses the boundary twice.
-                points.add(_wall_fold_ts(zi, ordinal, minute, 0))
-                points.add(_wall_fold_ts(zi, ordinal, minute, 1))
+                day, rest = divmod(minute, 1440)
+                # Both folds: in an overlap the wall clock crosses the edge twice.
+                points.add(wall_fold_ts(zi, ordinal + day, rest, 0))
+                points.add(wall_fold_ts(zi, ordinal + day, rest, 1))
+    for o in schedule.overrides:
+        points.update((int(o.start.timestamp()), int(o.end.timestamp())))
+    for t in schedule.temporary:
+        points.update((int(t.start.timestamp()), int(t.end.timestamp())))
+        for s in t.shifts:
+            points.update((int(s.start.timestamp()), int(s.end.timestamp())))
     return points
 
 
 def shifts(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
     """The final schedule over ``[start, end)`` as merged, contiguous shifts.
 
-    Adjacent stretches with the same user are merged, even across a handoff back to
-    the same person. Gaps where nobody is on call produce no shift, so coverage is
-    the shifts' total duration over the window. Shifts are clipped to the window.
-
-    Args:
-        schedule: the schedule.
-        start: window start, any aware datetime.
-        end: window end (exclusive), any aware datetime.
+    Adjacent stretches with the same people are merged, even across a handoff back to
+    the same person. Gaps where nobody is on call produce no shift, so coverage is the
+    shifts' total duration over the window. Shifts are clipped to the window.
 
     Returns:
         Shifts in time order, with start/end in the schedule's time zone; empty if
@@ -366,22 +310,21 @@ def shifts(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
     Raises:
         ValueError: if ``start`` or ``end`` is naive.
     """
-    start_ts, end_ts = _timestamp(start), _timestamp(end)
+    start_ts, end_ts = timestamp(start), timestamp(end)
     if end_ts <= start_ts:
         return []
     zi = zone(schedule.tz)
-    points = _breakpoints(schedule, start_ts, end_ts, start)
-    inner = sorted(p for p in points if start_ts < p < end_ts)
+    inner = sorted(p for p in _breakpoints(schedule, start_ts, end_ts) if start_ts < p < end_ts)
     instants = [start.astimezone(zi), *(datetime.fromtimestamp(p, zi) for p in inner)]
     bounds = [start_ts, *inner]
     result: list[Shift] = []
-    previous: str | None = None  # user of the segment just before, None for a gap
+    previous: tuple[str, ...] = ()  # people of the segment just before; () for a gap
     for i, (local, ts) in enumerate(zip(instants, bounds, strict=True)):
-        user = _final_user(schedule, ts, local)
+        people = tuple(_final(schedule, ts, local))
         seg_end = instants[i + 1] if i + 1 < len(instants) else end.astimezone(zi)
-        if user is not None and user == previous:
-            result[-1] = Shift(user, result[-1].start, seg_end)
-        elif user is not None:
-            result.append(Shift(user, local, seg_end))
-        previous = user
+        if people and people == previous:
+            result[-1] = Shift(people, result[-1].start, seg_end)
+        elif people:
+            result.append(Shift(people, local, seg_end))
+        previous = people
     return result

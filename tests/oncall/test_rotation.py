@@ -19,6 +19,7 @@ from drillsim.oncall import (
     on_call,
     shifts,
     turn_at,
+    who_is_on_call,
 )
 from drillsim.spec.oncall import WEEKDAYS, Layer, Schedule
 
@@ -276,9 +277,9 @@ def test_shifts_of_a_weekly_rotation() -> None:
     """Shifts cut the window at handoffs and are clipped to it."""
     got = shifts(schedule(WEEKLY), berlin(2026, 1, 8), berlin(2026, 1, 20))
     assert got == [
-        Shift("a", berlin(2026, 1, 8), berlin(2026, 1, 12, 9)),
-        Shift("b", berlin(2026, 1, 12, 9), berlin(2026, 1, 19, 9)),
-        Shift("c", berlin(2026, 1, 19, 9), berlin(2026, 1, 20)),
+        Shift(("a",), berlin(2026, 1, 8), berlin(2026, 1, 12, 9)),
+        Shift(("b",), berlin(2026, 1, 12, 9), berlin(2026, 1, 19, 9)),
+        Shift(("c",), berlin(2026, 1, 19, 9), berlin(2026, 1, 20)),
     ]
 
 
@@ -287,8 +288,8 @@ def test_shifts_merge_same_user_and_skip_gaps() -> None:
     lay = layer(rotation="daily", handoff="00:00", users=["solo"], hours="09:00-18:00")
     got = shifts(schedule(lay), berlin(2026, 1, 5), berlin(2026, 1, 7))
     assert got == [
-        Shift("solo", berlin(2026, 1, 5, 9), berlin(2026, 1, 5, 18)),
-        Shift("solo", berlin(2026, 1, 6, 9), berlin(2026, 1, 6, 18)),
+        Shift(("solo",), berlin(2026, 1, 5, 9), berlin(2026, 1, 5, 18)),
+        Shift(("solo",), berlin(2026, 1, 6, 9), berlin(2026, 1, 6, 18)),
     ]
     always = layer(rotation="daily", handoff="09:00", users=["solo"])
     whole = shifts(schedule(always), berlin(2026, 3, 1), berlin(2026, 4, 1))
@@ -365,7 +366,7 @@ def test_on_call_agrees_with_shifts(
     length_s: int,
     offset_s: int,
 ) -> None:
-    """For random instants, on_call's user is the user of the shift containing them."""
+    """For random instants, who_is_on_call names the people of the shift containing them."""
     sched = schedule(*lays, tz=tz)
     hotspot = data.draw(st.sampled_from(HOTSPOTS[tz]))
     start = hotspot - timedelta(seconds=lead_s)
@@ -375,7 +376,7 @@ def test_on_call_agrees_with_shifts(
     assert all(a < b for a, b in stamps)
     assert all(prev[1] <= nxt[0] for prev, nxt in pairwise(stamps))
     assert all(  # maximal: touching neighbours never share a user
-        not (p.user == n.user and p.end.timestamp() == n.start.timestamp())
+        not (p.users == n.users and p.end.timestamp() == n.start.timestamp())
         for p, n in pairwise(got)
     )
     # One instant anywhere in the window, plus a 10-minute grid within 3 h of the DST
@@ -385,9 +386,9 @@ def test_on_call_agrees_with_shifts(
     probes = [start + timedelta(seconds=offset_s % length_s), *grid]
     for at in (p for p in probes if start <= p < end):
         ts = at.timestamp()
-        containing = [s.user for s, (a, b) in zip(got, stamps, strict=True) if a <= ts < b]
-        user = on_call(sched, at)
-        assert containing == ([] if user is None else [user]), at
+        containing = [s.users for s, (a, b) in zip(got, stamps, strict=True) if a <= ts < b]
+        people = who_is_on_call(sched, at)
+        assert containing == ([tuple(people)] if people else []), at
 
 
 @settings(max_examples=200, deadline=None)
