@@ -93,7 +93,9 @@ class Layer(SpecModel):
     )
     rotation: Literal["hourly", "daily", "weekly", "monthly"] = "weekly"
     every: int = Field(default=1, ge=1, le=9000, description="turn length in rotation units")
-    handoff: Handoff = (0, 9 * 60)
+    handoff: Handoff = Field(
+        default=(0, 9 * 60), description='"mon 09:00" (weekly) or "09:00"; default 09:00 (mon)'
+    )
     start: date = Field(default=date(2024, 1, 1), description="first turn starts here")
     days: Weekdays | None = Field(default=None, description="restrict to these weekdays")
     hours: ClockSpan | None = Field(default=None, description="restrict to these local hours")
@@ -129,6 +131,8 @@ class Layer(SpecModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Layer:
+        if "handoff" not in self.model_fields_set and self.rotation != "weekly":
+            object.__setattr__(self, "handoff", (None, self.handoff[1]))  # 09:00, no weekday
         if self.rotation != "weekly" and self.handoff[0] is not None:
             raise ValueError(f'a {self.rotation} rotation hands off at a time of day, e.g. "09:00"')
         if self.from_ is not None and self.until is not None and self.until <= self.from_:
