@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drillsim.errors import Issue
+from drillsim.io.schedule_checks import schedule_errors, schedule_warnings
 
 if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
@@ -154,14 +155,7 @@ def check_oncall(doc: Document) -> list[Issue]:
     people = {p.name for p in oc.people}
     schedules = {s.name for s in oc.schedules}
     for i, sched in enumerate(oc.schedules):
-        for j, layer in enumerate(sched.layers):
-            for k, user in enumerate(layer.users):
-                if user not in people:
-                    issues.append(
-                        _unknown(
-                            doc, ("schedules", i, "layers", j, "users", k), "person", user, people
-                        )
-                    )
+        issues += schedule_errors(doc, i, sched, people, _unknown)
     for i, policy in enumerate(oc.escalation_policies):
         for j, rule in enumerate(policy.rules):
             for k, target in enumerate(rule.targets):
@@ -439,6 +433,7 @@ def drill_warnings(drill: Drill) -> list[Issue]:
         if t.schedule
     }
     for i, schedule in enumerate(drill.oncall.model.schedules):
+        warnings += schedule_warnings(drill.oncall, i, schedule)
         if schedule.name in used and not shifts(schedule, start, end):
             issue = drill.oncall.issue(
                 ("schedules", i),
