@@ -122,3 +122,24 @@ def read_events(results_dir: Path) -> list[dict[str, Any]]:
         raise ConfigError(
             [Issue(str(path), exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]
         ) from None
+
+
+def write_file(target: Path, content: bytes) -> Path:
+    """Write one file atomically (a temporary file beside it, then renamed into place).
+
+    Raises:
+        DrillsimError: the file cannot be written.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.replace(name, target)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DrillsimError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    return target
