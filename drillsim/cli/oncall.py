@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from drillsim.spec.schedules import Schedule
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+TEMPLATE_SHAPES = ("primary-secondary", "follow-the-sun", "business-hours")
 
 
 def _instant(text: str, option: str) -> datetime:
@@ -221,3 +222,73 @@ def _print_report(report: dict[str, Any]) -> None:
                 str(row["shifts"]),
             )
         console.print(load)
+
+
+@oncall.command("template")
+@click.argument(
+    "shape", type=click.Choice(["primary-secondary", "follow-the-sun", "business-hours"])
+)
+@click.option("--users", help="People of the rotation, comma-separated (primary-secondary).")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="follow-the-sun: TZ=person,person (repeat per region, in the order they cover the day).",
+)
+@click.option("--day", "day_users", help="business-hours: people on call in business hours.")
+@click.option("--night", "night_users", help="business-hours: people on call after hours.")
+@click.option("--tz", default="UTC", show_default=True, help="The schedules' time zone.")
+@click.option("--hours", default="09:00-17:00", show_default=True, help="Business hours.")
+@click.option("--handoff", default="mon 09:00", show_default=True, help="Weekly handoff.")
+def oncall_template(
+    shape: str,
+    users: str | None,
+    regions: tuple[str, ...],
+    day_users: str | None,
+    night_users: str | None,
+    tz: str,
+    hours: str,
+    handoff: str,
+) -> None:
+    """Print a complete OnCall document of a common shape, to edit and run.
+
+    \b
+    Examples:
+      drillsim oncall template primary-secondary --users ann,ben,cat --tz Europe/Berlin
+      drillsim oncall template follow-the-sun --region Asia/Singapore=wei,tan \\
+          --region Europe/Berlin=ann,ben --region America/New_York=cat,dan
+      drillsim oncall template business-hours --day ann,ben --night cat,dan
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    from drillsim.oncall import templates
+    from drillsim.spec.oncall import OnCall
+
+    def names(text: str | None, option: str) -> list[str]:
+        got = [n.strip() for n in (text or "").split(",") if n.strip()]
+        if not got:
+            raise click.UsageError(f"{shape} needs {option} NAME,NAME,...")
+        return got
+
+    try:
+        if shape == "primary-secondary":
+            doc = templates.primary_secondary(names(users, "--users"), tz, handoff)
+        elif shape == "follow-the-sun":
+            parsed = []
+            for region in regions:
+                zone_name, _, people = region.partition("=")
+                parsed.append((zone_name.strip(), names(people, f"--region {zone_name}=")))
+            doc = templates.follow_the_sun(parsed, handoff)
+        else:
+            doc = templates.business_hours(
+                names(day_users, "--day"), names(night_users, "--night"), tz, hours, handoff
+            )
+        OnCall.model_validate(doc)  # a template never prints a document drillsim rejects
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise click.UsageError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(yaml.safe_dump(doc, sort_keys=False), nl=False)

@@ -140,7 +140,7 @@ def _layer_users(layer: Layer, tz: str, ts: float, local: datetime) -> tuple[str
     if layer.shift is not None and ts - handoff_ts(layer, tz, n) >= layer.shift:
         return ()
     groups = layer.groups
-    return groups[n % len(groups)]
+    return groups[(n + layer.offset) % len(groups)]
 
 
 # ----- the final schedule ------------------------------------------------------------
@@ -245,7 +245,7 @@ def turn_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> Turn:
     n = turn_index(layer, key, timestamp(at), local_time(at, key))
     return Turn(
         index=n,
-        users=layer.groups[n % len(layer.groups)],
+        users=layer.groups[(n + layer.offset) % len(layer.groups)],
         start=handoff_instant(layer, key, n),
         end=handoff_instant(layer, key, n + 1),
     )

@@ -92,6 +92,9 @@ class Layer(SpecModel):
         description="in turn order; a list of names is on call together",
     )
     rotation: Literal["hourly", "daily", "weekly", "monthly"] = "weekly"
+    offset: int = Field(
+        default=0, ge=0, description="turn 0 belongs to users[offset] (a secondary: 1)"
+    )
     every: int = Field(default=1, ge=1, le=9000, description="turn length in rotation units")
     handoff: Handoff = Field(
         default=(0, 9 * 60), description='"mon 09:00" (weekly) or "09:00"; default 09:00 (mon)'
