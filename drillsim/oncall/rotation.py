@@ -35,7 +35,7 @@ from drillsim.oncall.calendar import event_covers, occurrences
 from drillsim.oncall.clock import local_time, zone
 from drillsim.oncall.turns import handoff_ts, turn_index
 from drillsim.oncall.wallclock import timestamp, transitions, wall_fold_ts, zone_key
-from drillsim.spec.schedules import Layer, Restriction, Schedule
+from drillsim.spec.schedules import Layer, Schedule
 
 __all__ = [
     "Shift",
@@ -102,86 +102,179 @@ class Turn:
         return self.end.timestamp() - self.start.timestamp()
 
 
+# ----- compiled forms ------------------------------------------------------------------
+#
+# who_is_on_call runs for every page; reading timestamps and restriction windows off the
+# pydantic models each time costs more than the arithmetic. A schedule is compiled once
+# into plain tuples, cached by identity (the cache holds the schedule, so an id is never
+# reused while its entry lives; the oldest entries are dropped beyond _PLANS_MAX).
+
+_PLANS_MAX = 4096
+_INF = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class _LayerPlan:
+    layer: Layer
+    level: int
+    lo: float
+    hi: float
+    windows: tuple[tuple[int | None, float, float], ...]
+    """(weekday or None, start minute, length in minutes)."""
+    groups: tuple[tuple[str, ...], ...]
+    overrides: tuple[tuple[float, float, str], ...]
+    """Overrides of this layer: (start, end, user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    tz: str
+    layers: tuple[_LayerPlan, ...]
+    temporary: tuple[tuple[float, float, tuple[tuple[str, float, float], ...]], ...]
+    overrides: tuple[tuple[float, float, str | None, str | None, str | None], ...]
+    """Whole-schedule overrides: (start, end, user, add, remove)."""
+
+
+_plans: dict[int, tuple[Schedule, _Plan]] = {}
+_layer_plans: dict[int, tuple[Layer, _LayerPlan]] = {}
+
+
+def _layer_plan(layer: Layer, index: int, overrides: tuple = ()) -> _LayerPlan:
+    return _LayerPlan(
+        layer,
+        layer.level if layer.level is not None else index,
+        layer.from_.timestamp() if layer.from_ is not None else -_INF,
+        layer.until.timestamp() if layer.until is not None else _INF,
+        tuple((w.start[0], float(w.start[1]), w.duration / 60) for w in layer.windows),
+        layer.groups,
+        overrides,
+    )
+
+
+def _plan(schedule: Schedule) -> _Plan:
+    hit = _plans.get(id(schedule))
+    if hit is not None and hit[0] is schedule:
+        return hit[1]
+    layers = []
+    for i, layer in enumerate(schedule.layers):
+        own = tuple(
+            (o.start.timestamp(), o.end.timestamp(), o.user)
+            for o in schedule.overrides
+            if o.layer is not None and o.layer == layer.name and o.user is not None
+        )
+        layers.append(_layer_plan(layer, i, own))
+    plan = _Plan(
+        schedule.tz,
+        tuple(layers),
+        tuple(
+            (
+                t.start.timestamp(),
+                t.end.timestamp(),
+                tuple((x.user, x.start.timestamp(), x.end.timestamp()) for x in t.shifts),
+            )
+            for t in schedule.temporary
+        ),
+        tuple(
+            (o.start.timestamp(), o.end.timestamp(), o.user, o.add, o.remove)
+            for o in schedule.overrides
+            if o.layer is None
+        ),
+    )
+    if len(_plans) >= _PLANS_MAX:
+        del _plans[next(iter(_plans))]
+    _plans[id(schedule)] = (schedule, plan)
+    return plan
+
+
+def _lone_layer_plan(layer: Layer) -> _LayerPlan:
+    hit = _layer_plans.get(id(layer))
+    if hit is not None and hit[0] is layer:
+        return hit[1]
+    plan = _layer_plan(layer, 0)
+    if len(_layer_plans) >= _PLANS_MAX:
+        del _layer_plans[next(iter(_layer_plans))]
+    _layer_plans[id(layer)] = (layer, plan)
+    return plan
+
+
 # ----- masks -------------------------------------------------------------------------
 
 
-def _in_window(window: Restriction, local: datetime) -> bool:
-    """Whether the wall-clock instant ``local`` falls in a daily or weekly window."""
+def _in_windows(windows: tuple[tuple[int | None, float, float], ...], local: datetime) -> bool:
+    """Whether the wall-clock instant ``local`` falls in one of the daily/weekly windows."""
     minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1e6) / 60
-    weekday, start = window.start
-    length = window.duration / 60
-    if weekday is None:
-        return (minute - start) % _DAY_MIN < length
-    of_week = local.weekday() * _DAY_MIN + minute
-    return (of_week - (weekday * _DAY_MIN + start)) % _WEEK_MIN < length
+    for weekday, start, length in windows:
+        if weekday is None:
+            if (minute - start) % _DAY_MIN < length:
+                return True
+        elif ((local.weekday() * _DAY_MIN + minute) - (weekday * _DAY_MIN + start)) % (
+            _WEEK_MIN
+        ) < length:
+            return True
+    return False
 
 
-def _masked(layer: Layer, ts: float, local: datetime) -> bool:
-    """Outside the layer's effective window or restriction windows."""
-    if layer.from_ is not None and ts < layer.from_.timestamp():
-        return True
-    if layer.until is not None and ts >= layer.until.timestamp():
-        return True
-    windows = layer.windows
-    return bool(windows) and not any(_in_window(w, local) for w in windows)
-
-
-def _layer_users(layer: Layer, tz: str, ts: float, local: datetime) -> tuple[str, ...]:
+def _layer_users(plan: _LayerPlan, tz: str, ts: float, local: datetime) -> tuple[str, ...]:
     """Who the layer puts on call at ``ts`` (empty where it does not cover)."""
-    if _masked(layer, ts, local):
+    if not plan.lo <= ts < plan.hi:
         return ()
+    if plan.windows and not _in_windows(plan.windows, local):
+        return ()
+    layer = plan.layer
+    users: tuple[str, ...]
     if layer.events:
         seen: dict[str, None] = {}
         for event in layer.events:
             if event_covers(event, tz, ts):
                 seen.update(dict.fromkeys(event.users))
-        return tuple(seen)
-    n = turn_index(layer, tz, ts, local)
-    if layer.shift is not None and ts - handoff_ts(layer, tz, n) >= layer.shift:
-        return ()
-    groups = layer.groups
-    return groups[(n + layer.offset) % len(groups)]
+        users = tuple(seen)
+    else:
+        n = turn_index(layer, tz, ts, local)
+        if layer.shift is not None and ts - handoff_ts(layer, tz, n) >= layer.shift:
+            return ()
+        users = plan.groups[(n + layer.offset) % len(plan.groups)]
+    for start, end, user in plan.overrides if users else ():
+        if start <= ts < end:
+            users = (user,)
+    return users
 
 
 # ----- the final schedule ------------------------------------------------------------
 
 
 def _final(schedule: Schedule, ts: float, local: datetime) -> list[str]:
-    for temporary in schedule.temporary:
-        if temporary.start.timestamp() <= ts < temporary.end.timestamp():
-            on = (s.user for s in temporary.shifts if s.start.timestamp() <= ts < s.end.timestamp())
-            return list(dict.fromkeys(on))
-    covering: list[tuple[int, tuple[str, ...]]] = []
-    for i, layer in enumerate(schedule.layers):
-        users = _layer_users(layer, schedule.tz, ts, local)
-        if users and layer.name is not None:
-            for o in schedule.overrides:
-                if o.layer == layer.name and o.start.timestamp() <= ts < o.end.timestamp():
-                    users = (o.user,) if o.user is not None else users
-        if users:
-            covering.append((layer.level if layer.level is not None else i, users))
+    plan = _plan(schedule)
+    for start, end, fixed in plan.temporary:
+        if start <= ts < end:
+            return list(dict.fromkeys(user for user, lo, hi in fixed if lo <= ts < hi))
+    top: int | None = None
     people: list[str] = []
-    if covering:
-        top = max(level for level, _ in covering)
-        people = list(dict.fromkeys(u for level, us in covering if level == top for u in us))
-    return _apply_overrides(schedule, ts, people)
+    for layer in plan.layers:
+        users = _layer_users(layer, plan.tz, ts, local)
+        if not users:
+            continue
+        if top is None or layer.level > top:
+            top, people = layer.level, list(users)
+        elif layer.level == top:
+            people.extend(users)
+    if len(people) > 1:
+        people = list(dict.fromkeys(people))
+    if plan.overrides:
+        return _apply_overrides(plan, ts, people)
+    return people
 
 
-def _apply_overrides(schedule: Schedule, ts: float, people: list[str]) -> list[str]:
-    active = [
-        o
-        for o in schedule.overrides
-        if o.layer is None and o.start.timestamp() <= ts < o.end.timestamp()
-    ]
+def _apply_overrides(plan: _Plan, ts: float, people: list[str]) -> list[str]:
+    active = [o for o in plan.overrides if o[0] <= ts < o[1]]
     if not active:
         return people
-    for o in active:
-        if o.user is not None:
-            people = [o.user]
-    mapping = {o.remove: o.add for o in active if o.remove is not None}
+    for _start, _end, user, _add, _remove in active:
+        if user is not None:
+            people = [user]
+    mapping = {remove: add for _s, _e, _u, add, remove in active if remove is not None}
     mapped = [mapping.get(p, p) if p in mapping else p for p in people]
     out = [p for p in mapped if p is not None]
-    out += [o.add for o in active if o.add is not None and o.remove is None]
+    out += [add for _s, _e, _u, add, remove in active if add is not None and remove is None]
     return list(dict.fromkeys(out))
 
 
@@ -208,7 +301,7 @@ def on_call(schedule: Schedule, at: datetime) -> str | None:
 def layer_covers(layer: Layer, tz: str | ZoneInfo, at: datetime) -> bool:
     """Whether ``layer`` puts anyone on call at ``at`` (its masks let it cover)."""
     key = zone_key(tz)
-    return bool(_layer_users(layer, key, timestamp(at), local_time(at, key)))
+    return bool(_layer_users(_lone_layer_plan(layer), key, timestamp(at), local_time(at, key)))
 
 
 def layer_users_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> tuple[str, ...]:
@@ -218,7 +311,7 @@ def layer_users_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> tuple[str,
         ValueError: if ``at`` is naive.
     """
     key = zone_key(tz)
-    return _layer_users(layer, key, timestamp(at), local_time(at, key))
+    return _layer_users(_lone_layer_plan(layer), key, timestamp(at), local_time(at, key))
 
 
 def layer_user_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> str | None:

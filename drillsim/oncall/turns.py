@@ -35,11 +35,14 @@ _DAY_MIN = 1440
 
 def anchor_ordinal(layer: Layer) -> int:
     """Local date of handoff 0."""
-    start = layer.start.toordinal()
-    weekday = layer.handoff[0]
-    if layer.rotation != "weekly" or weekday is None:
-        return start
-    return start + (weekday - layer.start.weekday()) % 7
+    return _anchor(layer.rotation, layer.handoff[0], layer.start)
+
+
+@lru_cache(maxsize=1024)
+def _anchor(rotation: str, weekday: int | None, start: date) -> int:
+    if rotation != "weekly" or weekday is None:
+        return start.toordinal()
+    return start.toordinal() + (weekday - start.weekday()) % 7
 
 
 def _add_months(d: date, months: int) -> int:
