@@ -253,7 +253,7 @@ def oncall_template(
     """Print a complete OnCall document of a common shape, to edit and run.
 
     \b
-    Examples:
+    Example:
       drillsim oncall template primary-secondary --users ann,ben,cat --tz Europe/Berlin
       drillsim oncall template follow-the-sun --region Asia/Singapore=wei,tan \\
           --region Europe/Berlin=ann,ben --region America/New_York=cat,dan

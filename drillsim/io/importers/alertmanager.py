@@ -9,7 +9,7 @@ Genuine mistakes (a bad matcher, an unknown receiver, a malformed duration) are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,10 @@ from pydantic import ValidationError
 
 from drillsim.errors import ConfigError, Issue
 from drillsim.io.diagnostics import validation_issues
+from drillsim.io.importers.locate import warning_at as _warning
 from drillsim.io.loader import display_name
 from drillsim.io.references import check_routing
-from drillsim.io.yamlsource import PathKey, Source, parse_text, read_source, render_path
+from drillsim.io.yamlsource import PathKey, Source, parse_text, read_source
 from drillsim.spec.alerting import Routing
 
 #: Route keys drillsim simulates.
@@ -169,13 +170,6 @@ def _as_text(source: Source, path: PathKey, value: Any) -> Any:
         return value
     mark = source.marks.value(path)
     return mark.raw if mark is not None and mark.raw is not None else str(value)
-
-
-def _warning(source: Source, path: PathKey, message: str) -> Issue:
-    mark = source.marks.key(path)
-    line, col = (mark.line, mark.col) if mark else (0, 0)
-    issue = Issue(source.file, line, col, render_path(path[:-1], source.data), message)
-    return replace(issue, severity="warning")
 
 
 def is_alertmanager_config(data: Any) -> bool:

@@ -8,7 +8,7 @@ without a binding are reported (they would never fire) and recording rules are s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,9 @@ from pydantic import ValidationError
 
 from drillsim.errors import ConfigError, Issue
 from drillsim.io.diagnostics import validation_issues
-from drillsim.io.yamlsource import PathKey, Source, render_path
+from drillsim.io.importers.locate import error_at as _at
+from drillsim.io.importers.locate import warning_at as _warn
+from drillsim.io.yamlsource import PathKey, Source
 from drillsim.spec.alerting import AlertRules, PrometheusServer, RuleBinding
 from drillsim.spec.durations import parse_duration
 
@@ -155,20 +157,6 @@ def _duration(source: Source, path: PathKey, value: Any, issues: list[Issue]) ->
     except ValueError as exc:
         issues.append(_at(source, path, str(exc), "use forms like 30s, 1m, 5m"))
         return None
-
-
-def _at(source: Source, path: PathKey, message: str, hint: str = "") -> Issue:
-    mark = source.marks.value(path)
-    line, col = (mark.line, mark.col) if mark else (1, 1)
-    return Issue(source.file, line, col, render_path(path, source.data), message, hint)
-
-
-def _warn(source: Source, path: PathKey, message: str, hint: str = "") -> Issue:
-    """A warning at a key, located at the key itself."""
-    mark = source.marks.key(path)
-    line, col = (mark.line, mark.col) if mark else (1, 1)
-    issue = Issue(source.file, line, col, render_path(path[:-1], source.data), message, hint)
-    return replace(issue, severity="warning")
 
 
 def rule_labels(source: Source) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
