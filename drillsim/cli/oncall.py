@@ -13,6 +13,7 @@ from drillsim.cli.main import cli
 from drillsim.errors import ConfigError, DrillsimError, Issue
 
 if TYPE_CHECKING:
+    from drillsim.io.yamlsource import Source
     from drillsim.spec.oncall import Person
     from drillsim.spec.schedules import Schedule
 
@@ -35,16 +36,23 @@ def _instant(text: str, option: str) -> datetime:
 
 
 def load_schedules(path: Path) -> tuple[list[Schedule], list[Person], list[Issue]]:
-    """Schedules (and people, when the file has them) from an OnCall document or an
-    iCalendar file; warnings alongside. Raises ConfigError with located problems."""
+    """Schedules (and people, when the file has them) from an OnCall document, an
+    iCalendar file or PagerDuty schedule JSON; warnings alongside. Raises ConfigError
+    with located problems."""
     if path.suffix.lower() in (".ics", ".ical"):
         from drillsim.io.importers.ical import import_ical
 
         schedule, warnings = import_ical(path)
         return [schedule], [], warnings
-    from drillsim.io.loader import load_document
+    from drillsim.io.loader import display_name, load_document
     from drillsim.io.references import check_oncall
+    from drillsim.io.yamlsource import read_source
 
+    source, issues = read_source(path, display_name(path))
+    if source is None:
+        raise ConfigError(issues)
+    if isinstance(source.data, dict) and source.data.get("kind") is None:
+        return _imported(source)
     doc, issues = load_document(path, expect="OnCall")
     if doc is None or issues:
         raise ConfigError(issues)
@@ -55,6 +63,39 @@ def load_schedules(path: Path) -> tuple[list[Schedule], list[Person], list[Issue
 
     warnings = [w for i, s in enumerate(doc.model.schedules) for w in schedule_warnings(doc, i, s)]
     return list(doc.model.schedules), list(doc.model.people), warnings
+
+
+def _imported(source: Source) -> tuple[list[Schedule], list[Person], list[Issue]]:
+    """Schedules from another tool's file, recognised by its shape."""
+    from pydantic import ValidationError
+
+    from drillsim.io.importers.pagerduty import import_pagerduty_schedules, is_pagerduty_schedules
+    from drillsim.spec.schedules import Schedule
+
+    if not is_pagerduty_schedules(source.data):
+        raise ConfigError(
+            [
+                Issue(
+                    source.file,
+                    1,
+                    1,
+                    "",
+                    "not an OnCall document nor a schedule export drillsim reads",
+                    "give 'kind: OnCall', an iCalendar (.ics) file, or PagerDuty schedule JSON",
+                )
+            ]
+        )
+    imported = import_pagerduty_schedules(source)
+    schedules = []
+    for data in imported.schedules:
+        try:
+            schedules.append(Schedule.model_validate(data))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            message = f"schedule {data['name']!r}: {where}: {first['msg']}"
+            raise ConfigError([Issue(source.file, 1, 1, "", message)]) from None
+    return schedules, [], imported.warnings
 
 
 def _warn(warnings: list[Issue]) -> None:
@@ -74,7 +115,8 @@ def oncall() -> None:
 def oncall_who(oncall_file: Path, at_text: str, as_json: bool) -> None:
     """Print who is on call on every schedule of ONCALL at one instant.
 
-    ONCALL is a drillsim OnCall document or an iCalendar (.ics) feed.
+    ONCALL is a drillsim OnCall document, an iCalendar (.ics) feed, or PagerDuty
+    schedule JSON (REST or CloudFormation form).
 
     \b
     Example:
