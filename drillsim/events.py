@@ -271,6 +271,87 @@ class DrillEnded(Record):
     """Alerts Prometheus posted to Alertmanager, its periodic re-sends included."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageNotificationSent(Record):
+    """One notification rule of a page contacted the person on a channel; it reaches
+    their device at ``delivered_s`` (sent only while the incident is unacknowledged)."""
+
+    incident: str
+    person: str
+    channel: str
+    delivered_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FatigueAssessed(Record):
+    """The paged person's state and tiredness when a page reached them: what they were
+    doing (awake, asleep, commuting, meeting, on-contract), pages and hours of incident
+    work in the fatigue window, and the factors applied to response time and errors."""
+
+    incident: str
+    person: str
+    state: str
+    pages_24h: int
+    shift_hours: float
+    ack_factor: float
+    error_factor: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageRedirected(Record):
+    """A page meant for ``person`` went (also) to ``to`` from the fallback pool: the person
+    was away (``vacation``, ``sick``, ``leave``; they were not paged) or ``overwhelmed``
+    (they were paged too). ``to`` is None when nobody in the pool could take it."""
+
+    incident: str
+    person: str
+    to: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageQueued(Record):
+    """A person answered a page while busy with another incident; it waits its turn."""
+
+    incident: str
+    person: str
+    queued: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentHandedOff(Record):
+    """The owner passed the incident to ``to`` (``shift-end``, or ``not-allowed`` when a
+    vendor may not carry out the needed action); ``to`` spends ``context_loss_s``
+    catching up before acting."""
+
+    incident: str
+    person: str
+    to: str
+    reason: str
+    context_loss_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionNotAllowed(Record):
+    """A vendor's contract does not allow the runbook action the incident needs."""
+
+    incident: str
+    person: str
+    action: str
+    service: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleAssigned(Record):
+    """Someone took a role of the response (incident commander, communications lead,
+    subject-matter expert) until the incident resolves or the role is reassigned;
+    ``person`` is None when nobody could fill it."""
+
+    incident: str
+    role: str
+    person: str | None
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
@@ -297,6 +378,13 @@ RECORD_TYPES: dict[str, type[Record]] = {
         IncidentMitigated,
         IncidentResolved,
         DrillEnded,
+        PageNotificationSent,
+        FatigueAssessed,
+        PageRedirected,
+        PageQueued,
+        IncidentHandedOff,
+        ActionNotAllowed,
+        RoleAssigned,
     )
 }
 

@@ -1,38 +1,49 @@
-"""Responder agents: answer pages, then investigate, act from the runbook, verify, resolve.
+"""Responder agents: reached through notification rules, answer pages, own incidents.
 
-A responder works on one incident at a time; pages that arrive while busy wait until
-the current incident is done. How fast and how reliably a page is answered depends on
-the responder's local clock (asleep: slower and more often missed).
+A page reaches a person who is present (not on vacation, off sick or on leave: their
+pages go to the fallback pool) through their notification rules, one channel after the
+other until someone acknowledges. How fast and how reliably they answer depends on what
+they are doing by their own local clock (asleep, commuting, in a meeting) and on how
+tired they are. A responder works on one incident at a time: later pages wait their
+turn, and a primary who already holds incidents brings in the fallback pool. An owner
+whose on-call shift ends hands the incident to the next person on call. The work itself
+is :mod:`drillsim.engine.work`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import simpy
 
-from drillsim.engine import remediation
 from drillsim.engine.clock import Clock
+from drillsim.engine.contacts import first_noticed, plan_contacts
 from drillsim.engine.incidents import Incident, IncidentDesk
-from drillsim.engine.world import ActiveFault, World
+from drillsim.engine.roles import RoleDesk
+from drillsim.engine.staffing import Staffing
+from drillsim.engine.work import Job, Worker
+from drillsim.engine.workload import Workload
+from drillsim.engine.world import World
 from drillsim.events import (
-    ActionCompleted,
-    ActionStarted,
     EventLog,
-    HypothesisFormed,
+    FatigueAssessed,
+    IncidentHandedOff,
     PageAcknowledged,
     PageMissed,
+    PageNotificationSent,
+    PageQueued,
+    PageRedirected,
     PageSent,
 )
-from drillsim.oncall.clock import is_asleep, is_off_hours
-from drillsim.spec.oncall import Person
+from drillsim.oncall.availability import fatigue_factors, local_state
+from drillsim.oncall.clock import is_off_hours
+from drillsim.spec.distributions import Distribution, Uniform
+from drillsim.spec.oncall import OnCall, Person
 from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
-
-ProcessGenerator = simpy.events.ProcessGenerator
-MAX_ATTEMPTS = 4
-WATCH_INTERVAL_S = 900.0
 
 
 @dataclass(slots=True)
@@ -40,9 +51,21 @@ class Responder:
     """One person's state during the drill."""
 
     person: Person
+    workload: Workload
     busy_with: Incident | None = None
+    job: Job | None = None
     waiting: list[Incident] = field(default_factory=list)
+    """Incidents whose page they answered while busy, oldest first."""
+    handed: list[Job] = field(default_factory=list)
+    """Incidents handed to them while busy; taken before waiting pages."""
+    schedules: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per incident: the schedules through which they were paged for it."""
     resumed: int = 0
+
+    @property
+    def holds(self) -> int:
+        """Incidents this person works on or has waiting."""
+        return (self.busy_with is not None) + len(self.waiting) + len(self.handed)
 
 
 class ResponderPool:
@@ -51,7 +74,7 @@ class ResponderPool:
     def __init__(
         self,
         env: simpy.Environment,
-        people: list[Person],
+        oncall: OnCall,
         defaults: ResponderDefaults,
         runbook: dict[Action, ActionSpec],
         world: World,
@@ -61,198 +84,326 @@ class ResponderPool:
         rng_for: Callable[[str], np.random.Generator],
     ) -> None:
         self.env = env
+        self.oncall = oncall
         self.defaults = defaults
-        self.runbook = runbook
-        self.world = world
-        self.desk = desk
         self.clock = clock
         self.log = log
         self.rng_for = rng_for
-        self.responders = {p.name: Responder(p) for p in people}
+        window = defaults.fatigue.window
+        self.responders = {p.name: Responder(p, Workload(window)) for p in oncall.people}
+        self.staff = Staffing(
+            {p.name: p for p in oncall.people},
+            {s.name: s for s in oncall.schedules},
+            defaults.sick_rate,
+            defaults.fallback,
+            rng_for,
+        )
+        self.roles = RoleDesk(
+            defaults.roles,
+            log,
+            self.staff.on_call,
+            lambda n, at: self.staff.away_reason(n, at) is None,
+            lambda n: self.responders[n].busy_with is not None,
+        )
+        self.worker = Worker(
+            env,
+            defaults,
+            runbook,
+            world,
+            desk,
+            log,
+            rng_for,
+            self.factors,
+            self._release,
+            self._hand_over,
+        )
+        self.policies = {p.name: p for p in oncall.escalation_policies}
 
     # ----- pages ---------------------------------------------------------------------
 
     def page(self, name: str, incident: Incident, level: int, loop: int) -> None:
-        """Deliver a page; the person answers after a latency, or misses it.
+        """Page ``name`` for an incident at an escalation level.
 
+        A person who is away is not paged: the page goes to the fallback pool. A person
+        who already holds ``overwhelmed_at`` incidents is paged, and so is the pool.
         Each page draws from its own stream (person, incident, loop, level), so how a
         person answers one page does not depend on which other pages they received:
         adding a responder changes nothing for the others on the same seed.
         """
-        r = self.responders[name]
-        rng = self.rng_for(f"page/{name}/{incident.id}/{loop}/{level}")
         at = self.clock.at(self.env.now)
-        asleep = is_asleep(r.person, at)
+        fallback = self.defaults.fallback
+        away = self.staff.away_reason(name, at)
+        if away is not None:
+            if fallback is None or fallback.when_away:
+                self._redirect(name, incident, level, loop, away)
+            return
+        r = self.responders[name]
+        overwhelmed = fallback is not None and fallback.when_overwhelmed
+        overwhelmed = overwhelmed and r.holds >= fallback.overwhelmed_at  # type: ignore[union-attr]
+        stream = f"page/{name}/{incident.id}/{loop}/{level}"
+        schedules = self._shift_schedules(name, incident, level, at)
+        self._deliver(r, incident, level, loop, stream, schedules)
+        if overwhelmed:
+            self._redirect(name, incident, level, loop, "overwhelmed")
+
+    def _redirect(self, name: str, incident: Incident, level: int, loop: int, why: str) -> None:
+        at = self.clock.at(self.env.now)
+        load = lambda n: self.responders[n].holds  # noqa: E731
+        to = self.staff.pick(self.staff.pool(at), at, load, exclude={name})
+        self.log.record(
+            PageRedirected(t=self.env.now, incident=incident.id, person=name, to=to, reason=why)
+        )
+        if to is not None:
+            stream = f"fallback/{to}/{incident.id}/{loop}/{level}"
+            schedules = tuple(
+                s
+                for s in (self.defaults.fallback.schedules if self.defaults.fallback else [])
+                if to in self.staff.on_call(s, at)
+            )
+            self._deliver(self.responders[to], incident, level, loop, stream, schedules)
+
+    def _shift_schedules(
+        self, name: str, incident: Incident, level: int, at: datetime
+    ) -> tuple[str, ...]:
+        """The schedules of this escalation level on which ``name`` is on call now."""
+        policy = self.policies.get(incident.policy)
+        if policy is None or not self.defaults.handoff.enabled or level >= len(policy.rules):
+            return ()
+        return tuple(
+            t.schedule
+            for t in policy.rules[level].targets
+            if t.schedule is not None and name in self.staff.on_call(t.schedule, at)
+        )
+
+    def factors(self, r: Responder) -> tuple[float, float]:
+        """Response-time and error multipliers from the person's recent load (none for a
+        vendor: a staffed desk takes turns)."""
+        if r.person.vendor is not None:
+            return 1.0, 1.0
+        now = self.env.now
+        w = r.workload
+        return fatigue_factors(self.defaults.fatigue, w.shift_hours(now), w.pages_within(now))
+
+    def _deliver(
+        self,
+        r: Responder,
+        incident: Incident,
+        level: int,
+        loop: int,
+        stream: str,
+        schedules: tuple[str, ...],
+    ) -> None:
+        """Send a page's notifications and decide, now, whether and when it is answered."""
+        person, d, now = r.person, self.defaults, self.env.now
+        at = self.clock.at(now)
+        state = local_state(person, at)
+        ack_factor, error_factor = self.factors(r)
+        w = r.workload
         self.log.record(
             PageSent(
-                t=self.env.now,
+                t=now,
                 incident=incident.id,
-                person=name,
+                person=person.name,
                 level=level,
                 loop=loop,
-                off_hours=is_off_hours(r.person, at),
-                asleep=asleep,
+                off_hours=is_off_hours(person, at),
+                asleep=state == "asleep",
             )
         )
-        prof, d = r.person.profile, self.defaults
-        miss = (
-            (prof.asleep_miss if prof.asleep_miss is not None else d.asleep_miss)
-            if asleep
-            else (prof.miss if prof.miss is not None else d.miss)
+        self.log.record(
+            FatigueAssessed(
+                t=now,
+                incident=incident.id,
+                person=person.name,
+                state=state,
+                pages_24h=w.pages_within(now),
+                shift_hours=w.shift_hours(now),
+                ack_factor=ack_factor,
+                error_factor=error_factor,
+            )
         )
-        if rng.random() < miss:
-            self.log.record(PageMissed(t=self.env.now, incident=incident.id, person=name))
-            return
-        latency = (prof.ack or d.ack).sample(rng)
-        if asleep:
-            latency *= prof.asleep_ack_factor or d.asleep_ack_factor
-        self._ack_later(r, incident, latency)
+        w.paged(now)
+        rng = self.rng_for(stream)
+        miss, slow, ack = self._response(r, state)
+        unreachable = rng.random() < min(1.0, miss * error_factor)
+        rules = person.notify or d.notify
+        contacts = plan_contacts(rules, d.channels, state == "asleep", rng)  # type: ignore[arg-type]
+        latency = ack.sample(rng) * slow * ack_factor
+        answered = None if unreachable else first_noticed(contacts)
+        if answered is None:
+            self.log.record(PageMissed(t=now, incident=incident.id, person=person.name))
+        for c in contacts:
+            self._notify_later(incident, person.name, c.channel, c.sent_s, c.delivered_s)
+        if answered is not None:
+            self._ack_later(r, incident, answered.delivered_s + latency, schedules)
 
-    def _try_ack(self, r: Responder, incident: Incident) -> None:
+    def _ack_later(
+        self, r: Responder, incident: Incident, delay_s: float, schedules: tuple[str, ...]
+    ) -> None:
+        self.env.timeout(delay_s).callbacks.append(lambda _e: self._try_ack(r, incident, schedules))
+
+    def _response(self, r: Responder, state: str) -> tuple[float, float, Distribution]:
+        """(miss chance, latency factor, ack distribution) for the person's state."""
+        prof, d = r.person.profile, self.defaults
+        if r.person.vendor is not None:
+            miss = prof.miss if prof.miss is not None else 0.0
+            return miss, 1.0, prof.ack or Uniform(0.0, r.person.vendor.response)
+        if state == "awake":
+            miss, slow = (prof.miss if prof.miss is not None else d.miss), 1.0
+        else:
+            key = {"asleep": "asleep", "commuting": "commute", "meeting": "meeting"}[state]
+            own_miss = getattr(prof, f"{key}_miss")
+            own_slow = getattr(prof, f"{key}_ack_factor")
+            miss = own_miss if own_miss is not None else getattr(d, f"{key}_miss")
+            slow = own_slow or getattr(d, f"{key}_ack_factor")
+        return miss, slow, prof.ack or d.ack
+
+    def _notify_later(
+        self, incident: Incident, name: str, channel: str, sent_s: float, delivered_s: float
+    ) -> None:
+        start = self.env.now
+
+        def send(_e: object = None) -> None:
+            if incident.is_open and not incident.acked.triggered:
+                self.log.record(
+                    PageNotificationSent(
+                        t=self.env.now,
+                        incident=incident.id,
+                        person=name,
+                        channel=channel,
+                        delivered_s=start + delivered_s,
+                    )
+                )
+
+        if sent_s <= 0:
+            send()
+        else:
+            self.env.timeout(sent_s).callbacks.append(send)
+
+    # ----- acknowledgement and queueing ------------------------------------------------
+
+    def _try_ack(self, r: Responder, incident: Incident, schedules: tuple[str, ...]) -> None:
         if not incident.is_open or incident.acked.triggered:
-            if r.busy_with is None and r.waiting:
+            if r.busy_with is None and (r.waiting or r.handed):
                 self._next(r)  # someone else took it: move on to the next waiting page
             return
         if r.busy_with is not None:
             if incident not in r.waiting:
                 r.waiting.append(incident)
+                r.schedules[incident.id] = schedules
+                self.log.record(
+                    PageQueued(
+                        t=self.env.now,
+                        incident=incident.id,
+                        person=r.person.name,
+                        queued=len(r.waiting),
+                    )
+                )
             return
-        self.log.record(
-            PageAcknowledged(t=self.env.now, incident=incident.id, person=r.person.name)
-        )
-        incident.owner = r.person.name
-        incident.acked.succeed(r.person.name)
-        r.busy_with = incident
-        self.env.process(self.work(r, incident))
+        name = r.person.name
+        self.log.record(PageAcknowledged(t=self.env.now, incident=incident.id, person=name))
+        incident.owner = name
+        incident.acked.succeed(name)
+        self.roles.assign(incident, name, self.env.now, self.clock.at(self.env.now))
+        self._start(r, Job(incident, self.env.event(), schedules))
 
-    def _ack_later(self, r: Responder, incident: Incident, delay_s: float) -> None:
-        self.env.timeout(delay_s).callbacks.append(lambda _e: self._try_ack(r, incident))
+    def _start(self, r: Responder, job: Job) -> None:
+        """``r`` owns ``job`` from now on: work begins, and their shift is watched."""
+        r.busy_with, r.job = job.incident, job
+        vendor = r.person.vendor
+        if vendor is not None:
+            job.blocked = {a for a in self.worker.runbook if a not in vendor.actions}
+        r.workload.start(self.env.now)
+        self.env.process(self.worker.work(r, job))
+        if job.schedules:
+            self._watch_shift(r, job)
+
+    def _release(self, r: Responder) -> None:
+        """``r`` is done with their incident: take the next handed-over or waiting one."""
+        r.workload.stop(self.env.now)
+        r.busy_with, r.job = None, None
+        self._next(r)
 
     def _next(self, r: Responder) -> None:
-        r.busy_with = None
+        while r.handed:
+            job = r.handed.pop(0)
+            if job.incident.is_open:
+                self._start(r, job)
+                return
         while r.waiting:
             incident = r.waiting.pop(0)
+            schedules = r.schedules.pop(incident.id, ())
             if incident.is_open and not incident.acked.triggered:
                 r.resumed += 1
                 rng = self.rng_for(f"resume/{r.person.name}/{r.resumed}")
                 delay = (r.person.profile.ack or self.defaults.ack).sample(rng)
-                self._ack_later(r, incident, delay)
+                self._ack_later(r, incident, delay, schedules)
                 return
 
-    # ----- work ----------------------------------------------------------------------
+    # ----- hand-offs -----------------------------------------------------------------
 
-    def work(self, r: Responder, incident: Incident) -> ProcessGenerator:
-        """Investigate, act until the incident's services are well, wrap up, resolve.
+    def _watch_shift(self, r: Responder, job: Job) -> None:
+        """Check at clock-aligned instants (every ``handoff.check_every``, so on the hour
+        and half hour where handoffs happen) whether the owner is still on call.
 
-        Waits on: investigation (time-boxed), actions, verification and watching, each cut
-        short when the incident is mitigated or closed; then the wrap-up.
-        Records: HypothesisFormed, ActionStarted/Completed, IncidentResolved.
-        Ends: when the incident is resolved (by this responder, or by another path).
+        The schedule is asked at the exact aligned instant, not at ``env.now``, which
+        float arithmetic may leave a hair before the handoff.
         """
-        d, name = self.defaults, r.person.name
-        rng = self.rng_for(f"work/{incident.id}")
-        skilled = any(s in r.person.skills for s in incident.services)
-        slow = 1.0 if skilled else d.unskilled_factor
-        investigate = r.person.profile.investigate or d.investigate
+        step = self.defaults.handoff.check_every
+        phase = self.clock.start.timestamp() % step  # aligned instants: t = k * step - phase
+        first = (math.floor((self.env.now + phase) / step) + 1) * step - phase
 
-        def think(factor: float = 1.0) -> simpy.Event:
-            spent = min(investigate.sample(rng) * slow * factor, d.investigation_timebox)
-            return self.env.timeout(spent) | incident.mitigated_event | incident.closed
+        def check(at_s: float) -> None:
+            if r.job is not job or not job.incident.is_open or job.handoff.triggered:
+                return
+            at = self.clock.at(at_s)
+            name = r.person.name
+            on = {s: self.staff.on_call(s, at) for s in job.schedules}
+            if not any(name in people for people in on.values()):
+                nxt = [n for people in on.values() for n in people if n != name]
+                successor = self.staff.pick(nxt, at, lambda n: 0, exclude={name})
+                if successor is not None:
+                    job.successor, job.reason = successor, "shift-end"
+                    job.handoff.succeed()
+                    return
+            later = at_s + step
+            self.env.timeout(later - self.env.now).callbacks.append(lambda _e: check(later))
 
-        yield think()
-        if not incident.faults and not self.desk.hurt(incident):
-            self.desk.resolve(incident, name, "no action needed")
-            self._next(r)
-            return
-        attempts = 0
-        while incident.is_open:
-            while incident.is_open and self.desk.hurt(incident):
-                fault = self._root_fault(incident)
-                if fault is None or attempts >= MAX_ATTEMPTS:
-                    watch = self.env.timeout(WATCH_INTERVAL_S)
-                    yield watch | incident.mitigated_event | incident.closed
-                    continue
-                correct = yield from self._act(rng, name, incident, fault, attempts, skilled)
-                attempts += 1
-                verified = self.env.timeout(d.verify.sample(rng))
-                yield verified | incident.mitigated_event | incident.closed
-                if not correct:
-                    yield think(0.5)
-            yield self.env.timeout(d.wrap_up.sample(rng)) | incident.closed
-            if not self.desk.hurt(incident):
-                break  # still well after the wrap-up: done
-        self.desk.resolve(incident, name, "fixed")
-        self._next(r)
+        self.env.timeout(first - self.env.now).callbacks.append(lambda _e: check(first))
 
-    def _act(
-        self,
-        rng: np.random.Generator,
-        name: str,
-        incident: Incident,
-        fault: ActiveFault,
-        attempt: int,
-        skilled: bool,
-    ) -> Generator[simpy.Event, object, bool]:
-        """Form a hypothesis and carry out its runbook action; returns whether it was right."""
-        service, action, correct = self._hypothesis(rng, incident, fault, attempt, skilled)
-        now, inc = self.env.now, incident.id
+    def _hand_over(self, r: Responder, job: Job) -> bool:
+        """Pass ``job`` to its successor (picked now for a vendor's blocked action);
+        False, with the request cleared, when nobody can take it."""
+        incident, name, at = job.incident, r.person.name, self.clock.at(self.env.now)
+        successor = job.successor
+        if job.reason == "not-allowed":
+            candidates = [
+                n for n in self.staff.pool(at) if self.responders[n].person.vendor is None
+            ]
+            successor = self.staff.pick(candidates, at, lambda n: self.responders[n].holds, {name})
+        if successor is None or not incident.is_open:
+            job.handoff, job.successor, job.reason = self.env.event(), None, ""
+            return False
+        rng = self.rng_for(f"handoff/{incident.id}/{job.part + 1}")
+        lost = self.defaults.handoff.context_loss.sample(rng)
         self.log.record(
-            HypothesisFormed(t=now, incident=inc, person=name, service=service, correct=correct)
-        )
-        duration, success = remediation.action_plan(self.world, action, service, self.runbook, rng)
-        self.log.record(
-            ActionStarted(t=now, incident=inc, person=name, action=action, service=service)
-        )
-        target = fault if correct else None
-        switching = remediation.begin(self.world, action, service, target)
-        yield self.env.timeout(duration)
-        effective = remediation.complete(
-            self.world, action, service, success, name, target, switching
-        )
-        self.log.record(
-            ActionCompleted(
+            IncidentHandedOff(
                 t=self.env.now,
-                incident=inc,
+                incident=incident.id,
                 person=name,
-                action=action,
-                service=service,
-                success=success,
-                effective=effective,
+                to=successor,
+                reason=job.reason,
+                context_loss_s=lost,
             )
         )
-        return correct
-
-    def _root_fault(self, incident: Incident) -> ActiveFault | None:
-        """The earliest active fault behind the incident's alerts, else behind the present
-        state of its services (what a responder finds by looking at them)."""
-        active = self.world.active
-        found = [active[f] for f in incident.faults if f in active]
-        if not found:
-            behind = {f for s in incident.services for f in self.world.causes[s]}
-            found = [active[f] for f in sorted(behind) if f in active]
-        return min(found, key=lambda f: (f.started_s, f.id)) if found else None
-
-    def _hypothesis(
-        self,
-        rng: np.random.Generator,
-        incident: Incident,
-        fault: ActiveFault,
-        attempt: int,
-        skilled: bool,
-    ) -> tuple[str, str, bool]:
-        """Pick a suspect: the root cause, or (misled by symptom alerts) a symptom service."""
-        d = self.defaults
-        roots = set(fault.services)
-        alerts = list(incident.alerts.values())
-        symptom = [a.service for a in alerts if a.service not in roots]
-        share = len(symptom) / len(alerts) if alerts else 0.0
-        p_wrong = (d.wrong_base + d.wrong_per_symptom_share * share) * (1.0 if skilled else 1.5)
-        p_wrong = min(0.9, p_wrong) * 0.5**attempt
-        if symptom and rng.random() < p_wrong:
-            suspect = sorted(set(symptom))[int(rng.integers(len(set(symptom))))]
-            return suspect, "restart", False
-        if fault.zone is not None or fault.region is not None:
-            where = "/".join(fault.zone) if fault.zone else str(fault.region)
-            return where, fault.spec.remedy_action, True
-        impaired = [s for s in fault.services if self.world.impaired(s)]
-        return (impaired or list(fault.services))[0], fault.spec.remedy_action, True
+        incident.owner = successor
+        self.roles.owner_changed(incident, successor, self.env.now)
+        taker = self.responders[successor]
+        schedules = tuple(s for s in job.schedules if successor in self.staff.on_call(s, at))
+        nxt = Job(incident, self.env.event(), schedules, job.attempts, lost, job.part + 1)
+        if taker.busy_with is None:
+            self._start(taker, nxt)
+        else:
+            taker.handed.append(nxt)
+        self._release(r)
+        return True

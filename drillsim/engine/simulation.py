@@ -120,7 +120,7 @@ class Simulation:
         )
         self.responders = ResponderPool(
             self.env,
-            drill.oncall.people,
+            drill.oncall,
             scenario.responders,
             scenario.runbook,
             self.world,

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drillsim.errors import Issue
+from drillsim.io.responder_checks import check_responders, responder_warnings
 from drillsim.io.schedule_checks import schedule_errors, schedule_warnings
 
 if TYPE_CHECKING:
@@ -367,6 +368,7 @@ def partial_checks(scenario: Document, loaded: dict[str, Document]) -> list[Issu
     issues = check_topology(topology) if topology else []
     if oncall:
         issues += check_oncall(oncall)
+        issues += check_responders(scenario, oncall)
     if "routing" in loaded:
         issues += check_routing(loaded["routing"], oncall)
     if topology:
@@ -392,6 +394,7 @@ def check_references(drill: Drill) -> list[Issue]:
     if not drill.rules.imported:
         issues += check_rules(drill.rules, drill.topology)
     issues += check_scenario(drill.scenario, drill.topology)
+    issues += check_responders(drill.scenario, drill.oncall)
     services = {s.name for s in drill.topology.model.services}
     for i, person in enumerate(drill.oncall.model.people):
         for j, skill in enumerate(person.skills):
@@ -442,4 +445,4 @@ def drill_warnings(drill: Drill) -> list[Issue]:
                 "check the layers' days/hours restrictions and start dates",
             )
             warnings.append(replace(issue, severity="warning"))
-    return warnings
+    return warnings + responder_warnings(drill)

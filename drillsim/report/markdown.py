@@ -64,7 +64,61 @@ def kpi_rows(kpis: dict[str, Any]) -> list[tuple[str, str]]:
             f"{kpis['wrong_hypotheses']} / {kpis['failed_actions']}",
         ),
         ("duplicate incidents", str(kpis["duplicate_incidents"])),
+        *people_rows(kpis),
     ]
+
+
+def people_rows(kpis: dict[str, Any]) -> list[tuple[str, str]]:
+    """Headline rows about the responders: channels, load, hand-offs, roles."""
+    if "people" not in kpis:
+        return []  # a scorecard written before the responder model
+    channels = ", ".join(f"{k} {v}" for k, v in kpis["pages_by_channel"].items()) or "-"
+    redirected = ", ".join(f"{k} {v}" for k, v in kpis["redirected_pages"].items()) or "-"
+    by_reason = ", ".join(f"{k} {v}" for k, v in kpis["handoffs_by_reason"].items())
+    worst = max(
+        ((row["fatigue_max"] or 1.0, name) for name, row in kpis["people"].items()),
+        default=(1.0, "-"),
+    )
+    return [
+        ("notifications by channel", channels),
+        ("pages queued behind other work", str(kpis["queued_pages"])),
+        ("pages redirected to the fallback pool", redirected),
+        ("hand-offs", f"{kpis['handoffs']}" + (f" ({by_reason})" if by_reason else "")),
+        ("most tired responder (response time x)", f"{worst[1]} x{worst[0]:.2f}"),
+        ("role conflicts (one person, two roles)", str(kpis["role_conflicts"])),
+    ]
+
+
+def people_section(kpis: dict[str, Any]) -> list[str]:
+    """The People section of report.md: load, fatigue and burnout per person, then
+    role conflicts; what a manager reads to see who carried the drill."""
+    if "people" not in kpis:
+        return []
+    out = [
+        "## People",
+        "",
+        "| person | pages | off hours | asleep | missed | queued | fallback | hand-offs "
+        "out/in | roles | fatigue max | pages in 24 h max | off-hours pages / 30 d | burnout |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for name, row in kpis["people"].items():
+        fatigue = "-" if row["fatigue_max"] is None else f"x{row['fatigue_max']:.2f}"
+        out.append(
+            f"| {name} | {row['pages']} | {row['off_hours_pages']} | {row['asleep_pages']} | "
+            f"{row['missed']} | {row['queued']} | {row['fallback_pages']} | "
+            f"{row['handoffs_out']}/{row['handoffs_in']} | {row['roles']} | {fatigue} | "
+            f"{row['max_pages_24h']} | {row['off_hours_pages_per_month']:.1f} | "
+            f"{row['burnout'] or 'n/a (< 7 days)'} |"
+        )
+    conflicts = kpis["role_conflict_rows"]
+    if conflicts:
+        out += ["", "Role conflicts (one person holding two roles at once):", ""]
+        out += [
+            f"- {c['person']}: {' and '.join(c['holdings'])} from +{fmt_s(c['start_s'])} "
+            f"for {fmt_s(c['end_s'] - c['start_s'])}"
+            for c in conflicts
+        ]
+    return [*out, ""]
 
 
 def render_report(scorecard: dict[str, Any], records: list[dict[str, Any]]) -> str:
@@ -88,8 +142,8 @@ def render_report(scorecard: dict[str, Any], records: list[dict[str, Any]]) -> s
         out.append(f"| {part} | {scorecard['weights'][part]:g} | {shown} | {sub:.1f} |")
     out += ["", "## KPIs", "", "| KPI | value |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in kpi_rows(kpis)]
+    out += ["", *people_section(kpis)]
     out += [
-        "",
         "## Incidents",
         "",
         "| incident | severity | services | faults | owner | TTA | TTM | TTR | resolution |",

@@ -97,6 +97,35 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
         return r["by"], f"{r['incident']} resolved ({r['reason']})"
     if k == "DrillEnded":
         return "drillsim", "drill ended"
+    return _describe_people(r)
+
+
+def _describe_people(r: dict[str, Any]) -> tuple[str, str] | None:
+    """Sentences for the responder model's records (channels, fatigue, load, roles)."""
+    k = r["kind"]
+    if k == "PageNotificationSent":
+        return r["person"], f"{r['channel']} notification for {r['incident']}"
+    if k == "FatigueAssessed":
+        return (
+            r["person"],
+            f"{r['state']}, {r['pages_24h']} pages / {r['shift_hours']:.1f} h of incident work "
+            f"in 24 h (response x{r['ack_factor']:.2f}, errors x{r['error_factor']:.2f})",
+        )
+    if k == "PageRedirected":
+        to = f"paged {r['to']} from the fallback pool" if r["to"] else "nobody in the fallback pool"
+        return "escalation", f"{r['person']} {r['reason']} for {r['incident']}: {to}"
+    if k == "PageQueued":
+        return r["person"], f"busy: {r['incident']} waits (queue {r['queued']})"
+    if k == "IncidentHandedOff":
+        return (
+            r["person"],
+            f"hands {r['incident']} to {r['to']} ({r['reason']}; "
+            f"{format_duration(round(r['context_loss_s']))} to catch up)",
+        )
+    if k == "ActionNotAllowed":
+        return r["person"], f"may not {r['action']} {r['service']} (contract)"
+    if k == "RoleAssigned":
+        return r["person"] or "nobody", f"{r['role']} of {r['incident']}"
     return None
 
 

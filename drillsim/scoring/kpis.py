@@ -12,6 +12,21 @@ earliest fault behind its alerts, or its opening time if it has none):
 - noise ratio: pages for incidents with no fault behind them over all pages.
 - alert posts: alerts Prometheus posted to Alertmanager (``DrillEnded.alert_posts``);
   the deduplicated ones are those that changed no alert's state (its periodic re-sends).
+
+People (:func:`people_kpis`):
+
+- pages by channel: notifications sent per channel (``PageNotificationSent``);
+- fatigue per person: the response-time and error factors at each page they received
+  (``FatigueAssessed``), their mean and maximum;
+- burnout indicator: off-hours pages per person scaled to 30 days, banded as PagerDuty's
+  State of Digital Operations 2021 reads interruptions per user per month (2 good,
+  7 bad, 19 burn-out; reference/anchors.md §5); ``None`` for drills shorter than 7 days,
+  too short to say;
+- role conflicts: two role holdings of one person that overlap in time (two roles of one
+  incident, or roles of two open incidents); a holding lasts from its ``RoleAssigned``
+  until the role is reassigned or the incident resolves;
+- hand-offs (``IncidentHandedOff``), redirected pages (``PageRedirected``) and queued
+  pages (``PageQueued``), counted by reason.
 """
 
 from __future__ import annotations
@@ -228,7 +243,162 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "wrong_hypotheses": sum(1 for r in by_kind["HypothesisFormed"] if not r["correct"]),
         "failed_actions": sum(1 for r in by_kind["ActionCompleted"] if not r["success"]),
         "incident_rows": [i.as_row() for i in incidents],
+        **people_kpis(records, end),
     }
+
+
+BURNOUT_GOOD, BURNOUT_BAD, BURNOUT = 2.0, 7.0, 19.0
+"""Off-hours pages per person per 30 days: PagerDuty State of Digital Operations 2021
+reads 2 as good, 7 as bad and 19 as burn-out (reference/anchors.md §5)."""
+BURNOUT_MIN_S = 7 * 86400.0
+MONTH_S = 30 * 86400.0
+
+
+def burnout_band(per_month: float) -> str:
+    """``good`` up to 2 off-hours pages per 30 days, ``watch`` under 7, ``bad`` under 19,
+    ``burnout`` from 19 (see :data:`BURNOUT`)."""
+    if per_month <= BURNOUT_GOOD:
+        return "good"
+    if per_month < BURNOUT_BAD:
+        return "watch"
+    return "bad" if per_month < BURNOUT else "burnout"
+
+
+def _person_row() -> dict[str, Any]:
+    return {
+        "pages": 0,
+        "off_hours_pages": 0,
+        "asleep_pages": 0,
+        "missed": 0,
+        "acknowledged": 0,
+        "queued": 0,
+        "away_redirects": 0,
+        "fallback_pages": 0,
+        "handoffs_out": 0,
+        "handoffs_in": 0,
+        "roles": 0,
+        "fatigue_mean": None,
+        "fatigue_max": None,
+        "error_factor_max": None,
+        "max_pages_24h": 0,
+        "max_shift_hours": 0.0,
+    }
+
+
+def people_kpis(records: Sequence[dict[str, Any]], end: float) -> dict[str, Any]:
+    """Per-person load, fatigue and burnout, channels, hand-offs and role conflicts."""
+    started = next(r for r in records if r["kind"] == "DrillStarted")
+    rows: dict[str, dict[str, Any]] = {p["name"]: _person_row() for p in started["people"]}
+    factors: defaultdict[str, list[float]] = defaultdict(list)
+    channels: Counter[str] = Counter()
+    redirected: Counter[str] = Counter()
+    handoffs: Counter[str] = Counter()
+    context_loss: list[float] = []
+    not_allowed = 0
+    unfilled = 0
+    for r in records:
+        kind = r["kind"]
+        if kind == "PageSent":
+            row = rows.setdefault(r["person"], _person_row())
+            row["pages"] += 1
+            row["off_hours_pages"] += int(r["off_hours"])
+            row["asleep_pages"] += int(r["asleep"])
+        elif kind == "PageMissed":
+            rows.setdefault(r["person"], _person_row())["missed"] += 1
+        elif kind == "PageAcknowledged":
+            rows.setdefault(r["person"], _person_row())["acknowledged"] += 1
+        elif kind == "PageQueued":
+            rows.setdefault(r["person"], _person_row())["queued"] += 1
+        elif kind == "PageNotificationSent":
+            channels[r["channel"]] += 1
+        elif kind == "FatigueAssessed":
+            row = rows.setdefault(r["person"], _person_row())
+            factors[r["person"]].append(r["ack_factor"])
+            row["error_factor_max"] = max(row["error_factor_max"] or 1.0, r["error_factor"])
+            row["max_pages_24h"] = max(row["max_pages_24h"], r["pages_24h"])
+            row["max_shift_hours"] = max(row["max_shift_hours"], r["shift_hours"])
+        elif kind == "PageRedirected":
+            redirected[r["reason"]] += 1
+            if r["reason"] != "overwhelmed":
+                rows.setdefault(r["person"], _person_row())["away_redirects"] += 1
+            if r["to"] is not None:
+                rows.setdefault(r["to"], _person_row())["fallback_pages"] += 1
+        elif kind == "IncidentHandedOff":
+            handoffs[r["reason"]] += 1
+            context_loss.append(r["context_loss_s"])
+            rows.setdefault(r["person"], _person_row())["handoffs_out"] += 1
+            rows.setdefault(r["to"], _person_row())["handoffs_in"] += 1
+        elif kind == "ActionNotAllowed":
+            not_allowed += 1
+        elif kind == "RoleAssigned":
+            if r["person"] is None:
+                unfilled += 1
+            else:
+                rows.setdefault(r["person"], _person_row())["roles"] += 1
+    long_enough = end >= BURNOUT_MIN_S
+    for name, row in rows.items():
+        seen = factors.get(name)
+        if seen:
+            row["fatigue_mean"] = sum(seen) / len(seen)
+            row["fatigue_max"] = max(seen)
+        per_month = row["off_hours_pages"] * MONTH_S / end if end > 0 else 0.0
+        row["off_hours_pages_per_month"] = per_month
+        row["burnout"] = burnout_band(per_month) if long_enough else None
+    conflicts = role_conflicts(records, end)
+    return {
+        "pages_by_channel": dict(sorted(channels.items())),
+        "people": dict(sorted(rows.items())),
+        "handoffs": sum(handoffs.values()),
+        "handoffs_by_reason": dict(sorted(handoffs.items())),
+        "handoff_context_loss_s": summarise(context_loss),
+        "redirected_pages": dict(sorted(redirected.items())),
+        "queued_pages": sum(row["queued"] for row in rows.values()),
+        "actions_not_allowed": not_allowed,
+        "roles_unfilled": unfilled,
+        "role_conflicts": len(conflicts),
+        "role_conflict_rows": conflicts,
+    }
+
+
+def role_conflicts(records: Sequence[dict[str, Any]], end: float) -> list[dict[str, Any]]:
+    """Every pair of overlapping role holdings of one person, in order of time.
+
+    Each row: person, the overlap's start and end, and the two holdings as
+    ``role@incident``.
+    """
+    holdings: list[list[Any]] = []  # [person, role, incident, start, end]
+    current: dict[tuple[str, str], list[Any]] = {}
+    for r in records:
+        if r["kind"] == "RoleAssigned":
+            key = (r["incident"], r["role"])
+            if key in current:
+                current.pop(key)[4] = r["t"]
+            if r["person"] is not None:
+                holding = [r["person"], r["role"], r["incident"], r["t"], end]
+                holdings.append(holding)
+                current[key] = holding
+        elif r["kind"] == "IncidentResolved":
+            for key in [k for k in current if k[0] == r["incident"]]:
+                current.pop(key)[4] = r["t"]
+    out = []
+    by_person: defaultdict[str, list[list[Any]]] = defaultdict(list)
+    for h in holdings:
+        if h[4] > h[3]:
+            by_person[h[0]].append(h)
+    for person, held in sorted(by_person.items()):
+        for i, a in enumerate(held):
+            for b in held[i + 1 :]:
+                start, stop = max(a[3], b[3]), min(a[4], b[4])
+                if stop > start and (a[1], a[2]) != (b[1], b[2]):
+                    out.append(
+                        {
+                            "person": person,
+                            "start_s": start,
+                            "end_s": stop,
+                            "holdings": [f"{a[1]}@{a[2]}", f"{b[1]}@{b[2]}"],
+                        }
+                    )
+    return sorted(out, key=lambda c: (c["start_s"], c["person"], c["holdings"]))
 
 
 OUTCOMES = ("notified", "inhibited", "silenced", "time-interval", "resolved-unseen", "pending")

@@ -13,6 +13,19 @@ from pydantic import Field, field_validator, model_validator
 
 from drillsim.spec.alerting import PrometheusServer, RuleBinding
 from drillsim.spec.distributions import Fixed, LogNormal
+from drillsim.spec.responders import (
+    Channel,
+    ChannelSpec,
+    Fallback,
+    Fatigue,
+    HandOff,
+    NotificationRule,
+    RoleSpec,
+    check_roles,
+    check_rules,
+    default_channels,
+    default_rules,
+)
 from drillsim.spec.types import (
     DistributionSpec,
     DurationS,
@@ -160,16 +173,35 @@ class AlertingRefs(SpecModel):
 
 
 class ResponderDefaults(SpecModel):
-    """How responders behave unless a person's own profile says otherwise.
+    """How responders behave unless a person's own profile says otherwise, and how the
+    team is organised (hand-offs, fallback pool, roles).
 
-    Defaults follow reference/anchors.md §5: a median acknowledgement of a few minutes
-    awake, about 2.5x slower and far more often missed while asleep.
+    Defaults follow reference/anchors.md §5 and docs/model.md (Responders): a median
+    acknowledgement of 3 minutes awake (mean about 4.7 min, as PagerDuty's 4-6 min MTTA),
+    about 2.5x slower and far more often missed while asleep.
     """
 
     ack: DistributionSpec = LogNormal(180.0, 600.0)
     asleep_ack_factor: float = Field(default=2.5, ge=1)
+    commute_ack_factor: float = Field(default=1.5, ge=1)
+    meeting_ack_factor: float = Field(default=1.3, ge=1)
     miss: Fraction = 0.02
     asleep_miss: Fraction = 0.15
+    commute_miss: Fraction = 0.05
+    meeting_miss: Fraction = 0.02
+    sick_rate: Fraction = Field(
+        default=0.0, description="chance a person is off sick on any given day (random)"
+    )
+    notify: list[NotificationRule] = Field(
+        default_factory=default_rules, description="notification rules of everyone by default"
+    )
+    channels: dict[Channel, ChannelSpec] = Field(
+        default_factory=default_channels, description="merged over the default channels"
+    )
+    fatigue: Fatigue = Fatigue()
+    handoff: HandOff = HandOff()
+    fallback: Fallback | None = None
+    roles: list[RoleSpec] = []
     investigate: DistributionSpec = LogNormal(600.0, 1800.0)
     unskilled_factor: float = Field(default=2.0, ge=1, description="slower without the skill")
     investigation_timebox: PositiveDurationS = Field(
@@ -182,6 +214,31 @@ class ResponderDefaults(SpecModel):
     )
     verify: DistributionSpec = Fixed(300.0)
     wrap_up: DistributionSpec = LogNormal(600.0, 1800.0)
+
+    @field_validator("notify")
+    @classmethod
+    def _rules_in_order(cls, value: list[NotificationRule]) -> list[NotificationRule]:
+        return check_rules(value)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles_once(cls, value: list[RoleSpec]) -> list[RoleSpec]:
+        return check_roles(value)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _merge_channels(cls, value: object) -> object:
+        """A channel written in part keeps the defaults of the fields it leaves out."""
+        if not isinstance(value, dict):
+            return value
+        merged: dict[object, object] = dict(default_channels().items())
+        for name, spec in value.items():
+            base = merged.get(name)
+            if isinstance(spec, dict) and isinstance(base, ChannelSpec):
+                merged[name] = {**base.model_dump(mode="json"), **spec}
+            else:
+                merged[name] = spec
+        return merged
 
 
 class ActionSpec(SpecModel):

@@ -90,6 +90,9 @@ def write_drill(folder: Path, tau_min: int) -> Path:
                 "miss": 0.0,
                 "asleep_miss": 0.0,
                 "asleep_ack_factor": 1.0,
+                # the closed form has memoryless responders reached at once
+                "fatigue": {"enabled": False},
+                "channels": {"push": {"delivery": "0s"}},
             },
             "faults": [
                 {
