@@ -134,8 +134,8 @@ class ResponderPool:
         fallback = self.defaults.fallback
         away = self.staff.away_reason(name, at)
         if away is not None:
-            if fallback is None or fallback.when_away:
-                self._redirect(name, incident, level, loop, away)
+            use_pool = fallback is not None and fallback.when_away
+            self._redirect(name, incident, level, loop, away, use_pool)
             return
         r = self.responders[name]
         overwhelmed = fallback is not None and fallback.when_overwhelmed
@@ -146,10 +146,15 @@ class ResponderPool:
         if overwhelmed:
             self._redirect(name, incident, level, loop, "overwhelmed")
 
-    def _redirect(self, name: str, incident: Incident, level: int, loop: int, why: str) -> None:
+    def _redirect(
+        self, name: str, incident: Incident, level: int, loop: int, why: str, use_pool: bool = True
+    ) -> None:
+        """Record that ``name``'s page goes (also) to the fallback pool, and page the pool
+        member picked; with ``use_pool`` off the record says it went to nobody."""
         at = self.clock.at(self.env.now)
         load = lambda n: self.responders[n].holds  # noqa: E731
-        to = self.staff.pick(self.staff.pool(at), at, load, exclude={name})
+        pool = self.staff.pool(at) if use_pool else []
+        to = self.staff.pick(pool, at, load, exclude={name})
         self.log.record(
             PageRedirected(t=self.env.now, incident=incident.id, person=name, to=to, reason=why)
         )

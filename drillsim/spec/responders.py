@@ -128,8 +128,8 @@ class Fallback(SpecModel):
         description="incidents a primary already holds (working + queued) when paged, at "
         "which the fallback is paged as well",
     )
-    when_away: bool = True
-    when_overwhelmed: bool = True
+    when_away: bool = Field(default=True, description="page the pool for an absent person")
+    when_overwhelmed: bool = Field(default=True, description="page the pool beside a busy one")
 
     @model_validator(mode="after")
     def _someone(self) -> Fallback:

@@ -4,6 +4,7 @@ vendors and roles, on a tiny drill whose timings can be stated exactly."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean, stdev
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from people_drill import kinds, write_people_drill
 
 import drillsim
+from drillsim.io.loader import Drill
 from drillsim.spec.distributions import LogNormal
 
 CRASH = {"type": "crash", "target": {"service": "api"}, "at": "10m", "remedy": "restart"}
@@ -465,3 +467,59 @@ def test_an_absent_extra_person_changes_nobody_elses_draws(tmp_path: Path) -> No
     more = run(tmp_path / "b", people=[{"name": "p1"}, {"name": "zed", "tz": "Asia/Tokyo"}])
     strip = lambda rs: [r for r in rs if r["kind"] != "DrillStarted"]  # noqa: E731
     assert strip(base) == strip(more)
+
+
+def test_a_pool_that_does_not_cover_absences_leaves_the_page_to_nobody(tmp_path: Path) -> None:
+    """fallback.when_away: false: p1 on vacation is not paged, and neither is erin."""
+    people = [
+        {"name": "p1", "away": [{"start": "2026-03-10", "end": "2026-03-10"}]},
+        {"name": "erin"},
+    ]
+    rec = run(
+        tmp_path, people=people, responders={"fallback": {"people": ["erin"], "when_away": False}}
+    )
+    assert not kinds(rec, "PageSent")
+    assert [(r["person"], r["to"]) for r in kinds(rec, "PageRedirected")] == [("p1", None)]
+
+
+def _errors(vary: Callable[..., Drill], fatigue: dict[str, Any], **extra: Any) -> tuple[float, int]:
+    """Share of wrong hypotheses and count of missed pages over 20 seeds of the small drill."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["responders"] = {
+            "fatigue": fatigue,
+            "wrong_base": "0%",
+            "wrong_per_symptom_share": "10%",
+            **extra,
+        }
+
+    drill = vary(scenario=edit)
+    wrong = formed = missed = 0
+    for seed in range(20):
+        rec = drillsim.run(drill, seed=seed).records
+        hypotheses = kinds(rec, "HypothesisFormed")
+        formed += len(hypotheses)
+        wrong += sum(1 for r in hypotheses if not r["correct"])
+        missed += len(kinds(rec, "PageMissed"))
+    return wrong / formed, missed
+
+
+TIRED = {"error_per_page": 2.0, "ack_per_page": 0.0, "max_factor": 20}
+
+
+def test_tired_responders_form_more_wrong_hypotheses(vary: Callable[..., Drill]) -> None:
+    """Nobody misses a page; a steep error slope (x3 per page in 24 h, capped at 20)
+    raises the share of wrong hypotheses (at most 15% rested: 10% per symptom share,
+    x1.5 unskilled) well above the rested one on the same seeds."""
+    never_miss = {"miss": "0%", "asleep_miss": "0%"}
+    tired, _ = _errors(vary, TIRED, **never_miss)
+    rested, _ = _errors(vary, {"enabled": False}, **never_miss)
+    assert tired > rested + 0.2, (tired, rested)
+
+
+def test_tired_responders_miss_more_pages(vary: Callable[..., Drill]) -> None:
+    """Each page draws its miss from its own stream, so a larger (fatigued) miss chance
+    can only turn answered pages into missed ones: strictly more over 20 seeds."""
+    _, tired = _errors(vary, TIRED)
+    _, rested = _errors(vary, {"enabled": False})
+    assert tired > rested, (tired, rested)
