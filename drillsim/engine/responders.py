@@ -118,6 +118,7 @@ class ResponderPool:
             self._hand_over,
         )
         self.policies = {p.name: p for p in oncall.escalation_policies}
+        self._policy_schedules: dict[str, tuple[str, ...]] = {}
 
     # ----- pages ---------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ class ResponderPool:
         overwhelmed = fallback is not None and fallback.when_overwhelmed
         overwhelmed = overwhelmed and r.holds >= fallback.overwhelmed_at  # type: ignore[union-attr]
         stream = f"page/{name}/{incident.id}/{loop}/{level}"
-        schedules = self._shift_schedules(name, incident, level, at)
+        schedules = self._shift_schedules(name, incident, at)
         self._deliver(r, incident, level, loop, stream, schedules)
         if overwhelmed:
             self._redirect(name, incident, level, loop, "overwhelmed")
@@ -167,17 +168,20 @@ class ResponderPool:
             )
             self._deliver(self.responders[to], incident, level, loop, stream, schedules)
 
-    def _shift_schedules(
-        self, name: str, incident: Incident, level: int, at: datetime
-    ) -> tuple[str, ...]:
-        """The schedules of this escalation level on which ``name`` is on call now."""
-        policy = self.policies.get(incident.policy)
-        if policy is None or not self.defaults.handoff.enabled or level >= len(policy.rules):
+    def _shift_schedules(self, name: str, incident: Incident, at: datetime) -> tuple[str, ...]:
+        """The schedules of the incident's policy on which ``name`` is on call now: their
+        shift there ending is what hands the incident over."""
+        if not self.defaults.handoff.enabled or incident.policy not in self.policies:
             return ()
+        if incident.policy not in self._policy_schedules:
+            policy = self.policies[incident.policy]
+            targets = [t for rule in policy.rules for t in rule.targets]
+            for step in getattr(policy, "steps", ()):  # chains of steps name ``notify``
+                targets += list(getattr(step, "notify", None) or ())
+            named = dict.fromkeys(t.schedule for t in targets if t.schedule is not None)
+            self._policy_schedules[incident.policy] = tuple(named)
         return tuple(
-            t.schedule
-            for t in policy.rules[level].targets
-            if t.schedule is not None and name in self.staff.on_call(t.schedule, at)
+            s for s in self._policy_schedules[incident.policy] if name in self.staff.on_call(s, at)
         )
 
     def factors(self, r: Responder) -> tuple[float, float]:

@@ -338,6 +338,58 @@ def test_an_owner_hands_over_at_the_shift_change_and_the_next_one_catches_up(
     assert resolved["by"] == "p2"
 
 
+def test_a_shift_on_any_schedule_of_the_policy_hands_over(tmp_path: Path) -> None:
+    """p1 is paged by name at level 1 but is on call on the policy's level-2 schedule:
+    when that shift ends at 11:00, the incident goes to p2."""
+    people = [
+        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        {"name": "p2"},
+    ]
+    schedules = [
+        {
+            "name": "primary",
+            "tz": "UTC",
+            "layers": [{"rotation": "daily", "handoff": "11:00", "users": ["p1", "p2"]}],
+        }
+    ]
+    rec = run(
+        tmp_path,
+        people=people,
+        schedules=schedules,
+        policy_rules=[
+            {"delay": "30m", "targets": [{"user": "p1"}]},
+            {"delay": "30m", "targets": [{"schedule": "primary"}]},
+        ],
+    )
+    (handed,) = kinds(rec, "IncidentHandedOff")
+    assert (handed["person"], handed["to"], handed["reason"]) == ("p1", "p2", "shift-end")
+    assert handed["t"] == pytest.approx(3600.0)
+
+
+def test_handoffs_can_be_switched_off(tmp_path: Path) -> None:
+    """handoff.enabled: false: the owner keeps the incident past the end of the shift."""
+    people = [
+        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        {"name": "p2"},
+    ]
+    schedules = [
+        {
+            "name": "primary",
+            "tz": "UTC",
+            "layers": [{"rotation": "daily", "handoff": "11:00", "users": ["p1", "p2"]}],
+        }
+    ]
+    rec = run(
+        tmp_path,
+        people=people,
+        schedules=schedules,
+        policy_rules=[{"delay": "30m", "targets": [{"schedule": "primary"}]}],
+        responders={"handoff": {"enabled": False}},
+    )
+    assert not kinds(rec, "IncidentHandedOff")
+    assert kinds(rec, "IncidentResolved")[0]["by"] == "p1"
+
+
 # ----- vendors -------------------------------------------------------------------------
 
 
