@@ -352,6 +352,56 @@ class RoleAssigned(Record):
     person: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentUrgencySet(Record):
+    """The incident's urgency, decided at opening by its policy's ``urgency`` (only for
+    policies that set one); a low-urgency incident pages its first level and never
+    escalates."""
+
+    incident: str
+    urgency: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationPaused(Record):
+    """A condition step holds the escalation before ``level`` is paged: outside its time
+    window (until ``until``), or too few alerts (``until`` None: until more arrive)."""
+
+    incident: str
+    level: int
+    reason: str
+    until: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentRetriggered(Record):
+    """An acknowledged incident was not resolved within its policy's ``ack_timeout``: it
+    is triggered again and the policy starts over, re-notifying ``person`` (its owner,
+    who is still on it) first."""
+
+    incident: str
+    person: str | None
+    ack_timeout_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponderJoined(Record):
+    """Someone paged by a multi-ack level acknowledged after the owner had (GoAlert
+    multi-ack): they are online for the incident, not its owner."""
+
+    incident: str
+    person: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentDeclared(Record):
+    """A declare-incident step declared a formal incident (Grafana IRM)."""
+
+    incident: str
+    severity: str
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
     for cls in (
@@ -385,6 +435,11 @@ RECORD_TYPES: dict[str, type[Record]] = {
         IncidentHandedOff,
         ActionNotAllowed,
         RoleAssigned,
+        IncidentUrgencySet,
+        EscalationPaused,
+        IncidentRetriggered,
+        ResponderJoined,
+        IncidentDeclared,
     )
 }
 

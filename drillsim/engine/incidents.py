@@ -46,6 +46,30 @@ class Incident:
     """Faults behind its alerts (ground truth), in first-seen order."""
     owner: str | None = None
     was_hurt: bool = False
+    received_s: list[float] = field(default_factory=list)
+    """When notifications with firing alerts reached it (Grafana OnCall counts these as
+    the alert group's alerts)."""
+    alert_arrived: simpy.Event | None = None
+    """Set by an escalation waiting for more alerts; succeeds at the next one."""
+    answer_hook: Callable[[str], bool] | None = None
+    """Set by an escalation whose policy has a say in who may acknowledge (see
+    :meth:`answer_taken`)."""
+
+    def received(self, now_s: float) -> None:
+        """Note that a notification with firing alerts reached the incident."""
+        self.received_s.append(now_s)
+        if self.alert_arrived is not None and not self.alert_arrived.triggered:
+            self.alert_arrived.succeed()
+
+    def answer_taken(self, person: str) -> bool:
+        """Whether the escalation policy dealt with ``person``'s answer to a page itself.
+
+        True when the answer must not make them the owner: they are no longer assigned
+        (``ack_by: current-level``), they joined an acknowledged incident (multi-ack), or
+        they acknowledged again the incident they own after it was re-triggered. The
+        responder then carries on as if someone else had taken the page.
+        """
+        return self.answer_hook is not None and self.answer_hook(person)
 
     def attach(self, alerts: list[AlertState]) -> None:
         """Add (or refresh) alerts, keeping ``services`` and ``faults`` up to date."""
@@ -134,6 +158,8 @@ class IncidentDesk:
                 )
         if incident is not None:
             incident.attach(note.firing)
+            if note.firing:
+                incident.received(self.env.now)
             self._check_mitigated(incident)
             if note.reason == "all alerts resolved" and not incident.acked.triggered:
                 self.resolve(incident, "alertmanager", "alerts resolved")
@@ -182,6 +208,7 @@ class IncidentDesk:
             mitigated_event=self.env.event(),
         )
         incident.attach(note.firing)
+        incident.received(now)
         self.incidents.append(incident)
         self._unresolved[incident.id] = incident
         self.by_group[key] = incident

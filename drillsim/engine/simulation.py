@@ -29,6 +29,7 @@ from drillsim.engine.streams import RandomStreams
 from drillsim.engine.traffic import TrafficCurve
 from drillsim.engine.world import World
 from drillsim.events import DrillEnded, DrillStarted, EventLog
+from drillsim.oncall.machine import RoundRobin
 from drillsim.spec.drill import DrillSpec
 from drillsim.spec.scenario import Scenario
 
@@ -73,6 +74,8 @@ class Simulation:
         self.clock = Clock(scenario.start)
         self.log = EventLog()
         self.streams = RandomStreams(seed, replication)
+        self._rotations = RoundRobin()
+        """Whose turn it is on round-robin escalation levels."""
         rng = self.streams.generator
         self.traffic = {
             s.name: TrafficCurve(s.traffic, self.clock, topology.tz)
@@ -149,6 +152,8 @@ class Simulation:
                 self.clock,
                 self.log,
                 self.responders.page,
+                resolve=self.desk.resolve,
+                rotations=self._rotations,
             )
         )
 

@@ -154,7 +154,12 @@ _REFS: tuple[tuple[PathKey, str, str], ...] = (
 
 def load_drill(path: Path) -> Drill:
     """Load a scenario and its documents; raise ConfigError listing every problem."""
-    from drillsim.io.references import check_references, drill_warnings, partial_checks
+    from drillsim.io.references import (
+        check_references,
+        drill_warnings,
+        escalation_warnings,
+        partial_checks,
+    )
 
     scenario, issues = load_document(path, expect="Scenario")
     if scenario is None:
@@ -203,7 +208,7 @@ def load_drill(path: Path) -> Drill:
     if problems:
         raise ConfigError(problems)
     imported_warnings = [w for d in (drill.rules, drill.routing) for w in d.warnings]
-    warnings = drill_warnings(drill) + imported_warnings
+    warnings = drill_warnings(drill) + escalation_warnings(drill) + imported_warnings
     object.__setattr__(drill, "warnings", tuple(sorted(warnings)))
     return drill
 

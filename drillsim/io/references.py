@@ -18,6 +18,7 @@ from drillsim.io.schedule_checks import schedule_errors, schedule_warnings
 if TYPE_CHECKING:
     from drillsim.io.loader import Document, Drill
     from drillsim.spec.alerting import Route, ServiceSelector
+    from drillsim.spec.escalation import EscalationPolicy
     from drillsim.spec.topology import Topology
 
 
@@ -167,6 +168,7 @@ def check_oncall(doc: Document) -> list[Issue]:
                     issues.append(
                         _unknown(doc, (*path, "schedule"), "schedule", target.schedule, schedules)
                     )
+    issues += check_escalation(doc)
     return issues
 
 
@@ -446,3 +448,130 @@ def drill_warnings(drill: Drill) -> list[Issue]:
             )
             warnings.append(replace(issue, severity="warning"))
     return warnings + responder_warnings(drill)
+
+
+# ----- escalation policies -----------------------------------------------------------------
+
+
+def check_escalation(doc: Document) -> list[Issue]:
+    """Escalation policies page people and schedules that exist, with delays their
+    ``delays`` mode can run, and can reach someone at all.
+
+    A rule-form policy always has a target (the schema requires one), so only a chain of
+    steps can be built to page nobody: one with no notify step, or whose notify steps all
+    come after a ``resolve``. That is an error, unless the chain resolves its incidents
+    (a deliberate auto-resolve chain, which Grafana OnCall allows): then a warning, from
+    :func:`escalation_warnings`.
+    """
+    oc = doc.model
+    people = {p.name for p in oc.people}
+    schedules = {s.name for s in oc.schedules}
+    issues: list[Issue] = []
+    for i, policy in enumerate(oc.escalation_policies):
+        base: tuple[str | int, ...] = ("escalation_policies", i)
+        issues += _rule_delay_issues(doc, base, policy)
+        for j, step in enumerate(policy.steps):
+            for k, target in enumerate(step.notify or []):
+                path = (*base, "steps", j, "notify", k)
+                if target.user is not None and target.user not in people:
+                    issues.append(_unknown(doc, (*path, "user"), "person", target.user, people))
+                if target.schedule is not None and target.schedule not in schedules:
+                    issues.append(
+                        _unknown(doc, (*path, "schedule"), "schedule", target.schedule, schedules)
+                    )
+        unreachable = _pages_nobody(doc, base, policy)
+        if unreachable is not None and unreachable.severity == "error":
+            issues.append(unreachable)
+    return issues
+
+
+def _rule_delay_issues(
+    doc: Document, base: tuple[str | int, ...], policy: EscalationPolicy
+) -> list[Issue]:
+    """Per-rule delays are positive; from-start delays never decrease."""
+    from drillsim.spec.durations import format_duration
+
+    issues = []
+    previous = 0.0
+    for j, rule in enumerate(policy.rules):
+        path = (*base, "rules", j, "delay")
+        if policy.delays == "per-rule" and rule.delay <= 0:
+            issues.append(
+                doc.issue(
+                    path,
+                    "must be > 0",
+                    "each rule waits its delay for an acknowledgement (with "
+                    "delays: from-start, a delay of 0 pages at once)",
+                )
+            )
+        if policy.delays == "from-start" and rule.delay < previous:
+            issues.append(
+                doc.issue(
+                    path,
+                    f"is less than the previous rule's delay ({format_duration(previous)})",
+                    "with delays: from-start each delay counts from the start of the pass, "
+                    "so list the rules in the order they page",
+                )
+            )
+        previous = max(previous, rule.delay)
+    return issues
+
+
+def _pages_nobody(
+    doc: Document, base: tuple[str | int, ...], policy: EscalationPolicy
+) -> Issue | None:
+    """The issue of a chain of steps that can never page anyone, or None."""
+    if not policy.steps:
+        return None
+    for j, step in enumerate(policy.steps):
+        if step.notify is not None:
+            return None
+        if step.resolve is not None:
+            issue = doc.issue(
+                (*base, "steps", j),
+                "resolves every incident before any step pages anyone",
+                "move the resolve step after a notify step, if pages were meant",
+            )
+            return replace(issue, severity="warning")
+    return doc.issue(
+        (*base, "steps"),
+        "no step pages anyone: incidents of this policy are never answered",
+        "add a step like {notify: [{schedule: primary}]}",
+    )
+
+
+def escalation_warnings(drill: Drill) -> list[Issue]:
+    """Escalation policies that reach nobody: a chain that resolves before paging, and a
+    policy whose every target is a schedule with nobody on call during the drill."""
+    from datetime import timedelta
+
+    from drillsim.oncall.rotation import shifts
+
+    doc = drill.oncall
+    scenario = drill.scenario.model
+    start, end = scenario.start, scenario.start + timedelta(seconds=scenario.duration)
+    schedules = {s.name: s for s in doc.model.schedules}
+    warnings: list[Issue] = []
+    for i, policy in enumerate(doc.model.escalation_policies):
+        base: tuple[str | int, ...] = ("escalation_policies", i)
+        unreachable = _pages_nobody(doc, base, policy)
+        if unreachable is not None:
+            if unreachable.severity == "warning":
+                warnings.append(unreachable)
+            continue
+        targets = [t for r in policy.rules for t in r.targets]
+        targets += [t for s in policy.steps for t in s.notify or []]
+        if all(
+            t.schedule is not None
+            and t.schedule in schedules
+            and not shifts(schedules[t.schedule], start, end)
+            for t in targets
+        ):
+            issue = doc.issue(
+                base,
+                "reaches nobody during the drill: every target is a schedule with nobody on "
+                "call then",
+                "add a user target as a last resort, or check the schedules' layers",
+            )
+            warnings.append(replace(issue, severity="warning"))
+    return warnings

@@ -1,18 +1,20 @@
 """Escalation policies as data: the ladder of steps and who each step pages.
 
-The engine's escalation process walks :func:`escalation_steps` and waits each step's
-delay for an acknowledgement; deciding *who* a step pages is the pure part, here.
+:func:`escalation_steps` unrolls a rule-form policy into the ladder a reader expects
+(the engine itself runs the compiled program, :mod:`drillsim.oncall.machine`); deciding
+*who* a level pages at an instant is :func:`resolve_people`, shared by both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from drillsim.oncall.rotation import who_is_on_call
-from drillsim.spec.oncall import EscalationPolicy, EscalationRule, OnCall
+from drillsim.spec.oncall import EscalationPolicy, EscalationRule, OnCall, Target
 
-__all__ = ["EscalationStep", "escalation_steps", "resolve_targets"]
+__all__ = ["EscalationStep", "escalation_steps", "resolve_people", "resolve_targets"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +67,14 @@ def resolve_targets(rule: EscalationRule, at: datetime, oncall: OnCall) -> list[
             document validator reports this earlier, with a source position).
         ValueError: if ``at`` is naive.
     """
+    return resolve_people(rule.targets, at, oncall)
+
+
+def resolve_people(targets: Iterable[Target], at: datetime, oncall: OnCall) -> list[str]:
+    """The people ``targets`` name at ``at``, in order, each once (see :func:`resolve_targets`)."""
     schedules = {schedule.name: schedule for schedule in oncall.schedules}
     people: dict[str, None] = {}  # an ordered set
-    for target in rule.targets:
+    for target in targets:
         if target.user is not None:
             people.setdefault(target.user)
         elif target.schedule is not None:

@@ -12,6 +12,11 @@ earliest fault behind its alerts, or its opening time if it has none):
 - noise ratio: pages for incidents with no fault behind them over all pages.
 - alert posts: alerts Prometheus posted to Alertmanager (``DrillEnded.alert_posts``);
   the deduplicated ones are those that changed no alert's state (its periodic re-sends).
+- re-triggers: acknowledged incidents triggered again by their policy's ``ack_timeout``
+  (``IncidentRetriggered``; ``incidents_retriggered`` counts incidents, ``retriggers``
+  events); auto-resolved incidents: resolved by the policy's ``auto_resolve``
+  (``IncidentResolved`` by ``auto-resolve``); low-urgency incidents
+  (``IncidentUrgencySet``); responders joined: multi-ack answers after the owner's.
 
 People (:func:`people_kpis`):
 
@@ -239,6 +244,15 @@ def compute_kpis(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "missed_pages": len(by_kind["PageMissed"]),
         "escalations": len(by_kind["EscalationTimedOut"]),
         "escalations_exhausted": len(by_kind["EscalationExhausted"]),
+        "retriggers": len(by_kind["IncidentRetriggered"]),
+        "incidents_retriggered": len({r["incident"] for r in by_kind["IncidentRetriggered"]}),
+        "incidents_auto_resolved": sum(
+            1 for r in by_kind["IncidentResolved"] if r["by"] == "auto-resolve"
+        ),
+        "low_urgency_incidents": sum(
+            1 for r in by_kind["IncidentUrgencySet"] if r["urgency"] == "low"
+        ),
+        "responders_joined": len(by_kind["ResponderJoined"]),
         "noise_ratio": noisy_pages / len(pages) if pages else 0.0,
         "wrong_hypotheses": sum(1 for r in by_kind["HypothesisFormed"] if not r["correct"]),
         "failed_actions": sum(1 for r in by_kind["ActionCompleted"] if not r["success"]),

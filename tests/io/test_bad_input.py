@@ -183,7 +183,8 @@ CATALOGUE: dict[str, list[str]] = {
         "    write '15m' (forms like 90s, 15m, 1h30m, 3d)",
         "invalid/three-mistakes.yaml:15:5: escalation_policies[name='storefront']: "
         "unexpected key 'loop'\n"
-        "    allowed keys: name, rules, loops (did you mean 'loops'?)",
+        "    allowed keys: name, rules, steps, loops, delays, repeat_wait, empty_levels, ack_by, "
+        "ack_timeout, auto_resolve, urgency (did you mean 'loops'?)",
     ],
 }
 
