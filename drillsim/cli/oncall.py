@@ -69,10 +69,20 @@ def _imported(source: Source) -> tuple[list[Schedule], list[Person], list[Issue]
     """Schedules from another tool's file, recognised by its shape."""
     from pydantic import ValidationError
 
-    from drillsim.io.importers.pagerduty import import_pagerduty_schedules, is_pagerduty_schedules
+    from drillsim.io.importers import goalert, grafana_oncall, opsgenie, pagerduty
     from drillsim.spec.schedules import Schedule
 
-    if not is_pagerduty_schedules(source.data):
+    readers = [  # PagerDuty's shape is the loosest ({"schedule": ...}): it goes last
+        (opsgenie.is_opsgenie_schedules, opsgenie.import_opsgenie_schedules),
+        (
+            grafana_oncall.is_grafana_oncall_schedules,
+            grafana_oncall.import_grafana_oncall_schedules,
+        ),
+        (goalert.is_goalert_schedules, goalert.import_goalert_schedules),
+        (pagerduty.is_pagerduty_schedules, pagerduty.import_pagerduty_schedules),
+    ]
+    reader = next((read for looks, read in readers if looks(source.data)), None)
+    if reader is None:
         raise ConfigError(
             [
                 Issue(
@@ -81,11 +91,12 @@ def _imported(source: Source) -> tuple[list[Schedule], list[Person], list[Issue]
                     1,
                     "",
                     "not an OnCall document nor a schedule export drillsim reads",
-                    "give 'kind: OnCall', an iCalendar (.ics) file, or PagerDuty schedule JSON",
+                    "give 'kind: OnCall', an iCalendar (.ics) file, or PagerDuty, Opsgenie, "
+                    "Grafana OnCall or GoAlert schedule JSON",
                 )
             ]
         )
-    imported = import_pagerduty_schedules(source)
+    imported: Any = reader(source)  # every importer returns schedules, people, warnings
     schedules = []
     for data in imported.schedules:
         try:
@@ -116,7 +127,7 @@ def oncall_who(oncall_file: Path, at_text: str, as_json: bool) -> None:
     """Print who is on call on every schedule of ONCALL at one instant.
 
     ONCALL is a drillsim OnCall document, an iCalendar (.ics) feed, or PagerDuty
-    schedule JSON (REST or CloudFormation form).
+    (REST or CloudFormation form), Opsgenie, Grafana OnCall or GoAlert schedule JSON.
 
     \b
     Example:
