@@ -268,7 +268,7 @@ class _Reader(Problems):
         if not ok or start is None or not isinstance(duration, int):
             return None
         aware = start.replace(tzinfo=zone(tz))
-        if not same_clock(tz, schedule_tz, aware):
+        if obj.get("frequency") is not None and not same_clock(tz, schedule_tz, aware):
             self.warn(
                 (*path, "time_zone"),
                 f"repeats on {schedule_tz}'s clock (the schedule's), not {tz}'s: an hour "
