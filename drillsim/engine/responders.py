@@ -21,7 +21,7 @@ import numpy as np
 import simpy
 
 from drillsim.engine.clock import Clock
-from drillsim.engine.contacts import first_noticed, plan_contacts
+from drillsim.engine.contacts import Contact, first_noticed, plan_contacts
 from drillsim.engine.incidents import Incident, IncidentDesk
 from drillsim.engine.roles import RoleDesk
 from drillsim.engine.staffing import Staffing
@@ -241,8 +241,7 @@ class ResponderPool:
         answered = None if unreachable else first_noticed(contacts)
         if answered is None:
             self.log.record(PageMissed(t=now, incident=incident.id, person=person.name))
-        for c in contacts:
-            self._notify_later(incident, person.name, c.channel, c.sent_s, c.delivered_s)
+        self._send_contacts(incident, person.name, contacts, now, 0)
         if answered is not None:
             self._ack_later(r, incident, answered.delivered_s + latency, schedules)
 
@@ -267,32 +266,43 @@ class ResponderPool:
             slow = own_slow or getattr(d, f"{key}_ack_factor")
         return miss, slow, prof.ack or d.ack
 
-    def _notify_later(
-        self, incident: Incident, name: str, channel: str, sent_s: float, delivered_s: float
+    def _send_contacts(
+        self,
+        incident: Incident,
+        name: str,
+        contacts: list[Contact],
+        paged_s: float,
+        i: int,
+        due: bool = False,
     ) -> None:
-        start = self.env.now
-
-        def send(_e: object = None) -> None:
-            if incident.is_open and not incident.acked.triggered:
-                self.log.record(
-                    PageNotificationSent(
-                        t=self.env.now,
-                        incident=incident.id,
-                        person=name,
-                        channel=channel,
-                        delivered_s=start + delivered_s,
-                    )
-                )
-
-        if sent_s <= 0:
-            send()
-        else:
-            self.env.timeout(sent_s).callbacks.append(send)
+        """Send notification ``i`` of a page made at ``paged_s`` if the incident is still
+        open and unacknowledged, then wait for the next one: a chain, so a page answered
+        early schedules nothing more. ``due`` marks a call from its own timer (float
+        arithmetic may leave ``env.now`` a hair short of the exact instant)."""
+        wait = paged_s + contacts[i].sent_s - self.env.now
+        if wait > 0 and not due:
+            self.env.timeout(wait).callbacks.append(
+                lambda _e: self._send_contacts(incident, name, contacts, paged_s, i, True)
+            )
+            return
+        if not incident.is_open or incident.acked.triggered:
+            return
+        self.log.record(
+            PageNotificationSent(
+                t=self.env.now,
+                incident=incident.id,
+                person=name,
+                channel=contacts[i].channel,
+                delivered_s=paged_s + contacts[i].delivered_s,
+            )
+        )
+        if i + 1 < len(contacts):
+            self._send_contacts(incident, name, contacts, paged_s, i + 1)
 
     # ----- acknowledgement and queueing ------------------------------------------------
 
     def _try_ack(self, r: Responder, incident: Incident, schedules: tuple[str, ...]) -> None:
-        if incident.answer_taken(r.person.name) or not incident.is_open or incident.acked.triggered:
+        if not incident.is_open or incident.acked.triggered:
             if r.busy_with is None and (r.waiting or r.handed):
                 self._next(r)  # someone else took it: move on to the next waiting page
             return
