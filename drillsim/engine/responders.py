@@ -302,7 +302,7 @@ class ResponderPool:
     # ----- acknowledgement and queueing ------------------------------------------------
 
     def _try_ack(self, r: Responder, incident: Incident, schedules: tuple[str, ...]) -> None:
-        if not incident.is_open or incident.acked.triggered:
+        if incident.answer_taken(r.person.name) or not incident.is_open or incident.acked.triggered:
             if r.busy_with is None and (r.waiting or r.handed):
                 self._next(r)  # someone else took it: move on to the next waiting page
             return
