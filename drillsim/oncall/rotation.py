@@ -124,6 +124,8 @@ class _LayerPlan:
     groups: tuple[tuple[str, ...], ...]
     overrides: tuple[tuple[float, float, str], ...]
     """Overrides of this layer: (start, end, user)."""
+    tz: str | None
+    """Its own clock, when it has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ def _layer_plan(layer: Layer, index: int, overrides: tuple = ()) -> _LayerPlan:
         tuple((w.start[0], float(w.start[1]), w.duration / 60) for w in layer.windows),
         layer.groups,
         overrides,
+        layer.tz,
     )
 
 
@@ -218,6 +221,8 @@ def _layer_users(plan: _LayerPlan, tz: str, ts: float, local: datetime) -> tuple
     """Who the layer puts on call at ``ts`` (empty where it does not cover)."""
     if not plan.lo <= ts < plan.hi:
         return ()
+    if plan.tz is not None and plan.tz != tz:
+        tz, local = plan.tz, datetime.fromtimestamp(ts, zone(plan.tz))
     if plan.windows and not _in_windows(plan.windows, local):
         return ()
     layer = plan.layer
@@ -321,8 +326,9 @@ def layer_user_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> str | None:
 
 
 def handoff_instant(layer: Layer, tz: str | ZoneInfo, n: int) -> datetime:
-    """The instant of handoff ``n`` (the start of turn ``n``), in ``tz``."""
-    key = zone_key(tz)
+    """The instant of handoff ``n`` (the start of turn ``n``), in ``tz`` (the schedule's;
+    a layer with its own ``tz`` hands off on that clock)."""
+    key = layer.tz or zone_key(tz)
     return datetime.fromtimestamp(handoff_ts(layer, key, n), zone(key))
 
 
@@ -334,7 +340,7 @@ def turn_at(layer: Layer, tz: str | ZoneInfo, at: datetime) -> Turn:
     """
     if layer.events:
         raise ValueError("a calendar layer has no turns")
-    key = zone_key(tz)
+    key = layer.tz or zone_key(tz)
     n = turn_index(layer, key, timestamp(at), local_time(at, key))
     return Turn(
         index=n,
@@ -354,14 +360,23 @@ def _breakpoints(schedule: Schedule, start_ts: float, end_ts: float) -> set[int]
     override or temporary schedule begins or ends, so the final schedule is constant.
     Spurious points are harmless (equal neighbours are merged later).
     """
-    tz = schedule.tz
-    zi = zone(tz)
+    zi = zone(schedule.tz)
     lo, hi = int(start_ts) - 2 * 86400, int(end_ts) + 2 * 86400
     points = set(transitions(zi, lo, hi))
-    first_day = datetime.fromtimestamp(lo, zi).toordinal()
-    last_day = datetime.fromtimestamp(hi, zi).toordinal()
-    start_local = datetime.fromtimestamp(start_ts, zi)
+    home = (
+        datetime.fromtimestamp(lo, zi).toordinal(),
+        datetime.fromtimestamp(hi, zi).toordinal(),
+        datetime.fromtimestamp(start_ts, zi),
+    )
     for layer in schedule.layers:
+        tz = layer.tz or schedule.tz
+        zi = zone(tz)
+        first_day, last_day, start_local = home
+        if layer.tz:  # a layer on its own clock changes at its own wall-clock times
+            points.update(transitions(zi, lo, hi))
+            first_day = datetime.fromtimestamp(lo, zi).toordinal()
+            last_day = datetime.fromtimestamp(hi, zi).toordinal()
+            start_local = datetime.fromtimestamp(start_ts, zi)
         points.update(int(t.timestamp()) for t in (layer.from_, layer.until) if t is not None)
         for event in layer.events:
             for begin, end in occurrences(event, tz, start_ts, end_ts):

@@ -11,7 +11,9 @@ a few explicit choices rather than in kind:
 * **Turns.** A rotation hands off every ``every`` hours, days, weeks or months at a
   wall-clock ``handoff`` time in the schedule's zone (GoAlert's and PagerDuty's
   DST-keeping handoffs); a turn belongs to the next group of ``users`` (a name, or a
-  list of names on call together: Grafana OnCall's rolling users).
+  list of names on call together: Grafana OnCall's rolling users; ``[]``: a turn nobody
+  holds, Opsgenie's "none" participant). A layer may keep its own ``tz`` (GoAlert
+  rotations, OnCall shifts in another zone).
 * **Masks.** ``restrictions`` (daily or weekly windows), the older ``days``/``hours``
   shorthand, an effective window ``from``/``until``, and ``shift`` (on call only for the
   first part of each turn) hide a layer without stopping its rotation.
@@ -89,7 +91,7 @@ class Layer(SpecModel):
     users: list[Name | list[Name]] = Field(
         default=[],
         validate_default=True,
-        description="in turn order; a list of names is on call together",
+        description="in turn order; a list of names is on call together, [] nobody",
     )
     rotation: Literal["hourly", "daily", "weekly", "monthly"] = "weekly"
     offset: int = Field(
@@ -113,6 +115,9 @@ class Layer(SpecModel):
     level: int | None = Field(
         default=None, description="priority; the highest covering level wins (default: order)"
     )
+    tz: TimeZoneName | None = Field(
+        default=None, description="its own clock for handoffs and windows (default: the schedule's)"
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -128,8 +133,8 @@ class Layer(SpecModel):
             )
         if users and events:
             raise ValueError("a layer rotates 'users' or lists calendar 'events', not both")
-        if any(isinstance(u, list) and not u for u in users):
-            raise ValueError("a group of users on call together names at least one")
+        if users and all(isinstance(u, list) and not u for u in users):
+            raise ValueError("every turn is empty: nobody is ever on call")
         return users
 
     @model_validator(mode="after")

@@ -338,9 +338,33 @@ HOUR_EVENT = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T01:00:00Z", "u
         ({"users": ["a"], "events": [HOUR_EVENT]}, "not both"),
         ({"rotation": "hourly", "handoff": "mon 09:00", "users": ["a"]}, "time of day"),
         ({"users": ["a"], "restrictions": [{"start": "09:00", "duration": "25h"}]}, "at most 24h"),
-        ({"users": [[]]}, "names at least one"),
+        ({"users": [[]]}, "nobody is ever on call"),
     ],
 )  # fmt: skip
 def test_bad_layers_are_rejected(layer: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Layer.model_validate(layer)
+
+
+def test_an_empty_group_is_a_turn_nobody_holds() -> None:
+    """Opsgenie's "none" participant: the rotation turns past a slot nobody holds."""
+    s = sched({"rotation": "daily", "handoff": "00:00", "start": "2026-05-04", "users": ["a", []]})
+    assert who_is_on_call(s, chicago(2026, 5, 4, 12)) == ["a"]
+    assert who_is_on_call(s, chicago(2026, 5, 5, 12)) == []
+    with pytest.raises(ValidationError, match="nobody is ever on call"):
+        Layer.model_validate({"users": [[], []]})
+
+
+def test_a_layer_on_its_own_clock_hands_off_at_its_local_time() -> None:
+    """A Berlin rotation in a Chicago schedule hands off at 09:00 Berlin, even in the
+    weeks when Europe and America change clocks on different dates."""
+    s = sched(
+        {"rotation": "daily", "handoff": "09:00", "start": "2026-03-01", "users": ["a", "b"],
+         "tz": "Europe/Berlin"}
+    )  # fmt: skip
+    # 20 March 2026: Chicago is on CDT (UTC-5), Berlin still on CET (UTC+1): 6 h apart
+    handoff = berlin(2026, 3, 20, 9)
+    before, after = handoff - timedelta(minutes=1), handoff + timedelta(minutes=1)
+    assert who_is_on_call(s, before) != who_is_on_call(s, after)
+    got = shifts(s, berlin(2026, 3, 20), berlin(2026, 3, 21))
+    assert [x.start for x in got][1:] == [berlin(2026, 3, 20, 9)]
