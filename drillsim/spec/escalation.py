@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from drillsim.spec.clocktypes import ClockSpan, Weekdays
 from drillsim.spec.types import (
@@ -109,6 +109,14 @@ class DeclareIncident(SpecModel):
     severity: Name | None = None
 
 
+def _bare_words_allowed(schema: dict[str, Any]) -> None:
+    """JSON Schema of a step: the mapping, or one of the bare words (for editors)."""
+    mapping = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    for key in list(mapping):
+        del schema[key]
+    schema["anyOf"] = [mapping, {"type": "string", "enum": list(_BARE_STEPS)}]
+
+
 class ChainStep(SpecModel):
     """One step of a Grafana OnCall-style chain: exactly one action.
 
@@ -140,6 +148,8 @@ class ChainStep(SpecModel):
     )
     resolve: Literal[True] | None = None
     declare_incident: DeclareIncident | None = None
+
+    model_config = ConfigDict(json_schema_extra=_bare_words_allowed)
 
     @model_validator(mode="before")
     @classmethod

@@ -183,3 +183,20 @@ def test_a_policy_whose_schedules_are_empty_during_the_drill_is_a_warning(
     ]
     with_user = {**steps, "steps": [*steps["steps"], {"notify": [{"user": "dana"}]}]}  # type: ignore[list-item]
     assert drill_with(tmp_path / "2", with_user, ["mon"]) == []
+
+
+def test_the_json_schema_accepts_bare_steps_and_rejects_unknown_ones() -> None:
+    """Editors validate against ``drillsim schema``: a step is a mapping or a bare word."""
+    import jsonschema
+
+    from drillsim.spec.schema import all_schemas
+
+    schema = next(s for name, s in all_schemas().items() if "OnCall" in name)
+    doc = yaml.safe_load(HEAD.replace("escalation_policies:\n", "") + "escalation_policies: []")
+    doc["escalation_policies"] = [
+        {"name": "web", "steps": ["wait", {"notify": [{"user": "alice"}]}, "repeat"]}
+    ]
+    jsonschema.validate(doc, schema)
+    doc["escalation_policies"][0]["steps"][0] = "wiat"
+    with pytest.raises(jsonschema.ValidationError, match="'wiat' is not one of"):
+        jsonschema.validate(doc, schema)

@@ -79,7 +79,19 @@ def make_drill(folder: Path, tau_min: int, ack_by: str, loops: int, miss: float)
     oncall["escalation_policies"][0].update({"ack_by": ack_by, "loops": loops})
     oncall_path.write_text(yaml.safe_dump(oncall, sort_keys=False))
     scenario: dict[str, Any] = yaml.safe_load(scenario_path.read_text())
-    scenario["responders"].update({"miss": miss, "asleep_miss": miss})
+    # one miss chance and no slow-down whatever the person is doing, and nobody sick:
+    # the closed forms' responders are available with probability a = 1 - miss
+    scenario["responders"].update(
+        {
+            "miss": miss,
+            "asleep_miss": miss,
+            "commute_miss": miss,
+            "meeting_miss": miss,
+            "commute_ack_factor": 1.0,
+            "meeting_ack_factor": 1.0,
+            "sick_rate": 0.0,
+        }
+    )
     for fault in scenario["faults"]:
         fault.update({"until": "self-heal", "lasts": "2h"})
     scenario_path.write_text(yaml.safe_dump(scenario, sort_keys=False))
@@ -129,8 +141,8 @@ def test_reassign_mean_time_to_acknowledge_is_the_mean_response(
     [
         ("current-level", 5, range(400, 408)),
         ("anyone-paged", 5, range(410, 418)),
-        pytest.param("current-level", 15, range(420, 428), marks=pytest.mark.slow),
-        pytest.param("anyone-paged", 15, range(430, 438), marks=pytest.mark.slow),
+        pytest.param("current-level", 15, range(420, 436), marks=pytest.mark.slow),
+        pytest.param("anyone-paged", 15, range(440, 456), marks=pytest.mark.slow),
     ],
 )
 def test_three_levels_with_availability_match_the_table(
