@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from drillsim.cli.main import cli
 from drillsim.cli.oncall import load_schedules
 from drillsim.errors import ConfigError
-from drillsim.oncall.rotation import who_is_on_call
+from drillsim.oncall.rotation import shifts, who_is_on_call
 
 EVERY_DAY = [True] * 7
 PRIMARY = {"id": "rot-primary", "type": "rotation", "name": "Primary"}
@@ -118,21 +119,87 @@ def test_temporary_schedule_replaces_everything(tmp_path: Path) -> None:
     assert who_is_on_call(schedule, chicago("2026-05-21T12:00:00")) == ["Bob", "Dana"]
 
 
-def test_unanchored_rotation_and_foreign_zone_are_warned(tmp_path: Path) -> None:
+def test_unanchored_rotation_is_warned(tmp_path: Path) -> None:
     data = json.loads(json.dumps(ANSWER))
     rotation = data["data"]["rotations"]["nodes"][0]
     del rotation["nextHandoffTimes"]
-    rotation["timeZone"] = "Europe/Berlin"
+    rotation["timeZone"] = "Europe/Berlin"  # on its own clock: exact, no warning
     _, _, warnings = load_schedules(write(tmp_path, data))
     assert [(w.path, w.message, w.hint) for w in warnings] == [
-        ("data.rotations.nodes[name='Primary']",
-         "handoffs kept on America/Chicago's clock (the schedule's), not Europe/Berlin's: "
-         "an hour off while only one of them is on summer time", ""),
         ("data.rotations.nodes[name='Primary']",
          "without 'nextHandoffTimes' the current turn is unknown: users[0] is taken to hold "
          "the turn at 'start'", "add nextHandoffTimes(num: 1) to the query"),
     ]  # fmt: skip
     assert all(w.line > 1 for w in warnings)
+
+
+BERLIN_ROTATION = {"id": "rot-berlin", "type": "rotation", "name": "Berlin"}
+
+
+def berlin_answer(rule_start: str, rule_end: str, days: list[bool]) -> dict[str, Any]:
+    """A Chicago schedule whose one rule targets a daily rotation kept in Berlin: Ann
+    holds the turn from Monday 2 March 09:00 Berlin, Ole the next, and so on."""
+    rule = {"start": rule_start, "end": rule_end, "weekdayFilter": days, "target": BERLIN_ROTATION}
+    return {"data": {
+        "schedule": {"id": "s-eu", "name": "EU", "timeZone": "America/Chicago",
+                     "targets": [{"target": BERLIN_ROTATION, "rules": [rule]}]},
+        "rotations": {"nodes": [
+            {"id": "rot-berlin", "name": "Berlin", "timeZone": "Europe/Berlin",
+             "start": "2026-03-02T09:00:00+01:00", "type": "daily", "shiftLength": 1,
+             "activeUserIndex": 0, "users": [user("u-ann", "Ann"), user("u-ole", "Ole")],
+             "nextHandoffTimes": ["2026-03-03T09:00:00+01:00"]},
+        ]},
+    }}  # fmt: skip
+
+
+def test_a_rotation_in_another_zone_hands_off_on_its_own_clock(tmp_path: Path) -> None:
+    """The US changes clocks on 8 March 2026, Europe on 29 March: in between, 09:00 in
+    Berlin is 03:00 in Chicago rather than 02:00, and the handoff follows Berlin."""
+    (schedule,), _, warnings = load_schedules(
+        write(tmp_path, berlin_answer("00:00", "00:00", EVERY_DAY))
+    )
+    assert warnings == []
+    at = datetime.fromisoformat
+    # Wednesday 4 March (day 2, Ann's): 09:00 CET is 02:00 CST.
+    assert who_is_on_call(schedule, at("2026-03-04T01:59:00-06:00")) == ["Ole"]
+    assert who_is_on_call(schedule, at("2026-03-04T02:00:00-06:00")) == ["Ann"]
+    # Wednesday 11 March (day 9, Ole's): 09:00 CET is 03:00 CDT.
+    assert who_is_on_call(schedule, at("2026-03-11T02:59:00-05:00")) == ["Ann"]
+    assert who_is_on_call(schedule, at("2026-03-11T03:00:00-05:00")) == ["Ole"]
+    # Monday 30 March (day 28, Ann's): 09:00 CEST is 02:00 CDT again.
+    assert who_is_on_call(schedule, at("2026-03-30T01:59:00-05:00")) == ["Ole"]
+    assert who_is_on_call(schedule, at("2026-03-30T02:00:00-05:00")) == ["Ann"]
+    # Every handoff of the week across the US change is at 09:00 Berlin.
+    got = shifts(schedule, at("2026-03-05T09:00:00+01:00"), at("2026-03-12T09:00:00+01:00"))
+    berlin = ZoneInfo("Europe/Berlin")
+    assert [(s.users, s.start.astimezone(berlin).strftime("%d %H:%M")) for s in got] == [
+        (("Ole",), "05 09:00"), (("Ann",), "06 09:00"), (("Ole",), "07 09:00"),
+        (("Ann",), "08 09:00"), (("Ole",), "09 09:00"), (("Ann",), "10 09:00"),
+        (("Ole",), "11 09:00"),
+    ]  # fmt: skip
+
+
+def test_a_rule_with_windows_keeps_a_foreign_rotation_on_the_schedules_clock(
+    tmp_path: Path,
+) -> None:
+    """A rule's windows are on the schedule's clock and a layer keeps one clock: the
+    windows stay exact, the handoffs move to Chicago's clock, with a warning."""
+    (schedule,), _, warnings = load_schedules(
+        write(tmp_path, berlin_answer("01:00", "12:00", EVERY_DAY))
+    )
+    assert [(w.path, w.message) for w in warnings] == [
+        ("data.rotations.nodes[name='Berlin']",
+         "handoffs kept on America/Chicago's clock (the schedule's, which a rule's windows "
+         "over this rotation need), not Europe/Berlin's: an hour off while only one of "
+         "them is on summer time"),
+    ]  # fmt: skip
+    at = datetime.fromisoformat
+    assert who_is_on_call(schedule, at("2026-03-11T00:59:00-05:00")) == []
+    assert who_is_on_call(schedule, at("2026-03-11T01:00:00-05:00")) == ["Ann"]
+    # The inexact hour: GoAlert hands off at 03:00 CDT (09:00 Berlin); here at 02:00.
+    assert who_is_on_call(schedule, at("2026-03-11T02:30:00-05:00")) == ["Ole"]
+    assert who_is_on_call(schedule, at("2026-03-11T11:59:00-05:00")) == ["Ole"]
+    assert who_is_on_call(schedule, at("2026-03-11T12:00:00-05:00")) == []
 
 
 def test_unknown_field_is_a_warning_naming_it(tmp_path: Path) -> None:

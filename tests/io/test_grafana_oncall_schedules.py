@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -149,18 +150,59 @@ def test_demo_recurrent_event_from_the_shifts_docs(tmp_path: Path) -> None:
     assert who("2020-09-23T19:00:00") == []
 
 
-def test_shift_in_another_zone_and_overrides_feed_are_warned(tmp_path: Path) -> None:
+def test_shift_in_another_zone_repeats_on_its_clock_and_overrides_feed_is_warned(
+    tmp_path: Path,
+) -> None:
     data = json.loads(json.dumps(EXPORT))
     data["schedule"]["ical_url_overrides"] = "https://example.com/meow_overrides.ics"
     data["on_call_shifts"]["results"][1]["time_zone"] = "Europe/London"
-    _, _, warnings = load_schedules(write(tmp_path, data))
+    (schedule,), _, warnings = load_schedules(write(tmp_path, data))
     assert [(w.path, w.message) for w in warnings] == [
         ("schedule", "an overrides feed is not read; ignored"),
-        ("on_call_shifts.results[name='Business hours']",
-         "repeats on America/New_York's clock (the schedule's), not Europe/London's: an hour "
-         "off while only one of them is on summer time"),
-    ]  # fmt: skip
+    ]
     assert all(w.line > 1 for w in warnings)
+    # Tuesday 10 March 2026: New York is on EDT, London still on GMT, so dana's business
+    # hours (09:00-17:00 London) are 05:00-13:00 in New York.
+    summer = datetime.fromisoformat
+    assert who_is_on_call(schedule, summer("2026-03-10T04:59:00-04:00")) == ["alice"]
+    assert who_is_on_call(schedule, summer("2026-03-10T05:00:00-04:00")) == ["dana"]
+    assert who_is_on_call(schedule, summer("2026-03-10T12:59:00-04:00")) == ["dana"]
+    assert who_is_on_call(schedule, summer("2026-03-10T13:00:00-04:00")) == ["alice"]
+
+
+def test_rolling_shift_in_another_zone_hands_off_at_its_local_time(tmp_path: Path) -> None:
+    """A daily rotation kept in Berlin in a Chicago schedule. The US changes clocks on 8
+    March 2026, Europe on 29 March: every handoff stays at 09:00 Berlin, which is 02:00
+    in Chicago before and after, 03:00 in between."""
+    export = {
+        "schedule": {"id": "SEU", "name": "EU", "type": "web", "time_zone": "America/Chicago"},
+        "on_call_shifts": [
+            {"id": "OEU", "name": "Berlin days", "type": "rolling_users", "level": 0,
+             "start": "2026-03-02T09:00:00", "duration": 86400, "frequency": "daily",
+             "interval": 1, "week_start": "MO", "rolling_users": [["UANN"], ["UOLE"]],
+             "start_rotation_from_user_index": 0, "time_zone": "Europe/Berlin"},
+        ],
+        "users": [{"id": "UANN", "username": "ann"}, {"id": "UOLE", "username": "ole"}],
+    }  # fmt: skip
+    (schedule,), _, warnings = load_schedules(write(tmp_path, export))
+    assert warnings == []
+    at = datetime.fromisoformat
+    # Wednesday 4 March (day 2, ann's): 09:00 CET is 02:00 CST.
+    assert who_is_on_call(schedule, at("2026-03-04T01:59:00-06:00")) == ["ole"]
+    assert who_is_on_call(schedule, at("2026-03-04T02:00:00-06:00")) == ["ann"]
+    # Wednesday 11 March (day 9, ole's): 09:00 CET is 03:00 CDT.
+    assert who_is_on_call(schedule, at("2026-03-11T02:59:00-05:00")) == ["ann"]
+    assert who_is_on_call(schedule, at("2026-03-11T03:00:00-05:00")) == ["ole"]
+    # Monday 30 March (day 28, ann's): 09:00 CEST is 02:00 CDT again.
+    assert who_is_on_call(schedule, at("2026-03-30T01:59:00-05:00")) == ["ole"]
+    assert who_is_on_call(schedule, at("2026-03-30T02:00:00-05:00")) == ["ann"]
+    got = shifts(schedule, at("2026-03-05T09:00:00+01:00"), at("2026-03-12T09:00:00+01:00"))
+    berlin = ZoneInfo("Europe/Berlin")
+    assert [(s.users, s.start.astimezone(berlin).strftime("%d %H:%M")) for s in got] == [
+        (("ole",), "05 09:00"), (("ann",), "06 09:00"), (("ole",), "07 09:00"),
+        (("ann",), "08 09:00"), (("ole",), "09 09:00"), (("ann",), "10 09:00"),
+        (("ole",), "11 09:00"),
+    ]  # fmt: skip
 
 
 def test_unknown_field_is_a_warning_naming_it(tmp_path: Path) -> None:

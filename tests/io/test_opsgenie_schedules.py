@@ -126,29 +126,43 @@ def test_overrides_replace_everyone_or_one_rotation(tmp_path: Path) -> None:
     assert who_is_on_call(schedule, berlin("2026-03-11T12:00:00")) == [B]
 
 
-def test_empty_turns_and_team_participants_are_warned(tmp_path: Path) -> None:
+def test_an_empty_turn_next_to_a_dst_night_is_exact(tmp_path: Path) -> None:
+    """One layer per rotation, 'none' an empty turn: carol's daily turn from Saturday 28
+    March 09:00 CET ends at 09:00 CEST on Sunday, 23 hours later, when the 'none'
+    participant's turn begins (no restriction masks the weekend here)."""
+    data = json.loads(json.dumps(SCHEDULE))
+    del data["data"]["overrides"]
+    del data["data"]["rotations"][1]["timeRestriction"]
+    (schedule,), _, warnings = load_schedules(write(tmp_path, data))
+    assert warnings == []
+    assert [layer.groups for layer in schedule.layers] == [((A,), (B,)), ((C,), ())]
+    summer = datetime.fromisoformat
+    assert who_is_on_call(schedule, berlin("2026-03-28T08:59:00")) == [B]  # day 26
+    assert who_is_on_call(schedule, berlin("2026-03-28T09:00:00")) == [B, C]
+    assert who_is_on_call(schedule, summer("2026-03-29T08:59:00+02:00")) == [B, C]
+    assert who_is_on_call(schedule, summer("2026-03-29T09:00:00+02:00")) == [B]
+    assert who_is_on_call(schedule, summer("2026-03-30T09:00:00+02:00")) == [A, C]
+
+
+def test_team_participants_are_warned_and_empty_turns_are_not(tmp_path: Path) -> None:
     data = json.loads(json.dumps(SCHEDULE))
     data["data"]["rotations"][0]["participants"].append(
         {"type": "team", "id": "t1", "name": "platform_team"}
     )
-    _, _, warnings = load_schedules(write(tmp_path, data))
+    (schedule,), _, warnings = load_schedules(write(tmp_path, data))
     assert [(w.path, w.message) for w in warnings] == [
         (
             "data.rotations[name='Weekly primary'].participants[name='platform_team']",
             "a team participant is not simulated; its turns are left empty",
         ),
-        (
-            "data.rotations[name='Weekly primary']",
-            "empty turns: one layer per participant, each on call for its turn's elapsed "
-            "length; on a DST night such a turn is an hour long or short",
-        ),
-        (
-            "data.rotations[name='Business days']",
-            "empty turns: one layer per participant, each on call for its turn's elapsed "
-            "length; on a DST night such a turn is an hour long or short",
-        ),
     ]
     assert all(w.line > 1 and w.severity == "warning" for w in warnings)
+    # Week 2 (from Monday 16 March 09:00) is the team's: nobody from that rotation; carol
+    # holds day 14 of hers, nobody day 15.
+    assert who_is_on_call(schedule, berlin("2026-03-16T08:59:00")) == [B]
+    assert who_is_on_call(schedule, berlin("2026-03-16T09:00:00")) == [C]
+    assert who_is_on_call(schedule, berlin("2026-03-17T12:00:00")) == []
+    assert who_is_on_call(schedule, berlin("2026-03-23T09:00:00")) == [A]
 
 
 def test_unknown_field_is_a_warning_naming_it(tmp_path: Path) -> None:

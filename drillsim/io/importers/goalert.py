@@ -38,8 +38,11 @@ Semantics (``schedule/rule/rule.go``, ``schedule/rotation/rotation.go``,
   position is state: ``users[activeUserIndex]`` holds the turn that ends at
   ``nextHandoffTimes[0]``, which anchors the turn order exactly; without
   ``nextHandoffTimes``, ``users[0]`` is taken to hold the turn at ``start``, with a
-  warning. drillsim keeps every layer on the schedule's clock: a rotation in a zone
-  whose clock drifts from the schedule's (DST) is imported with a warning.
+  warning. A rotation in another zone becomes a layer with that ``tz``, handing off
+  on its own clock. A rule's windows are on the schedule's clock, though, and a layer
+  keeps one clock: a rule with windows over a rotation whose clock drifts from the
+  schedule's (DST) keeps the windows exact and the handoffs on the schedule's clock,
+  with a warning.
 * ``userOverrides`` add (``addUserID``), remove (``removeUserID``) or replace (both).
 * ``temporarySchedules`` replace the whole schedule, overrides included, by their
   fixed ``shifts`` between ``start`` and ``end``.
@@ -205,7 +208,7 @@ class _Reader(Problems):
                     "add rotations { nodes { ... } } to the query (see drillsim's GoAlert docs)",
                 )
                 return None
-            rotation = self.rotation(*found, tz)
+            rotation = self.rotation(*found, tz, masked=bool(windows))
             return None if rotation is None else base | rotation
         self.error((*path, "target"), f"a rule targets a user or a rotation, not {kind!r}")
         return None
@@ -239,7 +242,11 @@ class _Reader(Problems):
             if days[d]
         ]
 
-    def rotation(self, obj: dict[str, Any], path: PathKey, tz: str) -> dict[str, Any] | None:
+    def rotation(
+        self, obj: dict[str, Any], path: PathKey, tz: str, masked: bool
+    ) -> dict[str, Any] | None:
+        """The rotation as a layer (without the rule's windows, which ``masked`` says it
+        has)."""
         from drillsim.oncall.clock import zone
 
         kind, length = obj.get("type"), obj.get("shiftLength", 1)
@@ -260,13 +267,15 @@ class _Reader(Problems):
         users = self.rotation_users(obj, path)
         if not ok or users is None or start is None:
             return None
-        if not same_clock(rtz, tz, start):
+        own = rtz != tz and not masked  # a layer on the rotation's own clock
+        if masked and not same_clock(rtz, tz, start):
             self.warn(
                 (*path, "timeZone"),
-                f"handoffs kept on {tz}'s clock (the schedule's), not {rtz}'s: an hour off "
-                "while only one of them is on summer time",
+                f"handoffs kept on {tz}'s clock (the schedule's, which a rule's windows over "
+                f"this rotation need), not {rtz}'s: an hour off while only one of them is on "
+                "summer time",
             )
-        local = start.astimezone(zone(tz)).replace(tzinfo=None)
+        local = start.astimezone(zone(rtz if own else tz)).replace(tzinfo=None)
         at = clock(local.hour * 60 + local.minute)
         layer: dict[str, Any] = {
             "name": str(obj.get("name") or obj.get("id")),
@@ -275,7 +284,7 @@ class _Reader(Problems):
             "handoff": f"{WEEKDAYS[local.weekday()]} {at}" if kind == "weekly" else at,
             "start": local.date().isoformat(),
             "users": users,
-        }
+        } | ({"tz": rtz} if own else {})
         layer["offset"] = self.position(obj, path, layer, tz)
         return layer
 
@@ -322,9 +331,10 @@ class _Reader(Problems):
             return 0
         current = turn_at(Layer.model_validate(layer), tz, nxt - timedelta(seconds=1))
         if current.end.timestamp() != nxt.timestamp():
+            whose = "its own" if "tz" in layer else "the schedule's"
             self.warn(
                 (*path, "nextHandoffTimes"),
-                f"{handoffs[0]} is no handoff of this rotation on the schedule's clock; "
+                f"{handoffs[0]} is no handoff of this rotation on {whose} clock; "
                 "the turn containing it is taken as the current one",
             )
         return (active - current.index) % count

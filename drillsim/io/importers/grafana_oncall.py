@@ -32,8 +32,9 @@ drillsim calendar layers, so the result follows OnCall's own arithmetic:
 ``level`` is the layer's level: the highest covering level decides, equal levels add up.
 ``start``, ``rotation_start`` and ``until`` are wall-clock times; ``start`` is read in the
 shift's ``time_zone`` (default: the schedule's), ``until`` in UTC, as OnCall reads them.
-drillsim expands every layer on the schedule's clock: a shift in a zone whose clock
-drifts from the schedule's (DST) is imported with a warning. iCal schedules
+A repeating shift in another zone becomes a layer with that ``tz``, its events expanded
+on its own clock (recurring overrides in another zone: a layer of their own on the
+overrides' level). iCal schedules
 (``ical_url_primary``) are imported from their feed (.ics) instead; ``ical_url_overrides``
 is a warning. Ids, teams, Slack settings and ``on_call_now`` are skipped quietly.
 """
@@ -51,7 +52,6 @@ from drillsim.io.importers.schedule_reader import (
     ImportedSchedules,
     Problems,
     known_zone,
-    same_clock,
     wall,
 )
 from drillsim.io.yamlsource import PathKey, Source
@@ -230,18 +230,21 @@ class _Reader(Problems):
         if not known_zone(tz):
             self.error((*path, "time_zone"), f"unknown time zone {tz!r}")
             return None
-        layers, overrides = [], []
+        layers = []
+        overrides: dict[str | None, list[dict[str, Any]]] = {}  # by clock (None: the schedule's)
         for raw, where in shifts:
             layer = self.shift(raw, where, tz)
             if layer is None:
                 continue
             if raw.get("type") == "override":
-                overrides += layer["events"]
+                overrides.setdefault(layer.get("tz"), []).extend(layer["events"])
             else:
                 layers.append(layer)
-        if overrides:
-            top = max((layer["level"] for layer in layers), default=0) + 1
-            layers.append({"name": "overrides", "level": top, "events": overrides})
+        top = max((layer["level"] for layer in layers), default=0) + 1
+        for clock_tz, events in overrides.items():
+            name = "overrides" if clock_tz is None else f"overrides ({clock_tz})"
+            own = {} if clock_tz is None else {"tz": clock_tz}
+            layers.append({"name": name, "level": top, "events": events} | own)
         if not layers and not self.issues:
             self.error(path, "no shift puts anyone on call")
             return None
@@ -267,13 +270,6 @@ class _Reader(Problems):
             ok = False
         if not ok or start is None or not isinstance(duration, int):
             return None
-        aware = start.replace(tzinfo=zone(tz))
-        if obj.get("frequency") is not None and not same_clock(tz, schedule_tz, aware):
-            self.warn(
-                (*path, "time_zone"),
-                f"repeats on {schedule_tz}'s clock (the schedule's), not {tz}'s: an hour "
-                "off while only one of them is on summer time",
-            )
         until = wall(obj.get("until"))
         if until is not None:  # OnCall reads until in UTC
             until = until.replace(tzinfo=zone("UTC")).astimezone(zone(tz)).replace(tzinfo=None)
@@ -296,9 +292,13 @@ class _Reader(Problems):
         if not isinstance(level, int):
             self.error((*path, "level"), "needs a whole number")
             return None
-        return {"name": str(obj.get("name") or obj.get("id") or "shift"), "level": level} | {
-            "events": made
-        }
+        # Repeats on its own clock; a single event is the same instants on any clock.
+        own = {"tz": tz} if tz != schedule_tz and obj.get("frequency") is not None else {}
+        return (
+            {"name": str(obj.get("name") or obj.get("id") or "shift"), "level": level}
+            | {"events": made}
+            | own
+        )
 
     def check(self, obj: dict[str, Any], path: PathKey) -> bool:
         """Recurrence fields' types; located errors for the wrong ones."""

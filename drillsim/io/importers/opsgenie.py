@@ -14,11 +14,8 @@ migrator reads them) or from a ``GET /v2/schedules/{id}/overrides`` body placed 
   on call and are skipped.
 * ``participants`` rotate in order; a user is named by ``username``, else ``name``,
   else ``id`` (an id another participant spells with a username takes that username).
-  A ``none`` participant is a turn nobody holds. drillsim's layers have no empty
-  turns, so such a rotation becomes one layer per participant, each on call for
-  ``length`` units (``shift``) every ``len(participants) x length`` units, anchored
-  at its own turn: exact, except that ``shift`` is elapsed time, so on a DST night a
-  turn next to an empty one is an hour long or short (a warning says so). ``team``
+  A ``none`` participant is a turn nobody holds: an empty group (``[]``) in the
+  layer's ``users``, so the rotation keeps turning past it on the wall clock. ``team``
   and ``escalation`` participants are not simulated: their turns are left empty, with
   a warning.
 * ``timeRestriction`` ``time-of-day`` (``restriction``: ``startHour``, ``startMin``,
@@ -36,7 +33,7 @@ naming it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from drillsim.io.importers.schedule_reader import (
@@ -44,7 +41,6 @@ from drillsim.io.importers.schedule_reader import (
     ImportedSchedules,
     Problems,
     clock,
-    has_dst,
     instant,
     known_zone,
 )
@@ -194,29 +190,11 @@ class _Reader(Problems):
         if windows:
             base["restrictions"] = windows
         local = start.astimezone(zone(tz)).replace(tzinfo=None)
-        unit_h = _UNIT_HOURS[kind] * length
-        users = [s for s in slots if s is not None]
-        if not users:
+        if all(s is None for s in slots):
             self.warn((*path, "participants"), "no user takes a turn; rotation skipped")
             return []
-        if len(users) == len(slots):
-            return [base | _turns(kind, local, length) | {"users": users}]
-        if has_dst(tz, start):
-            self.warn(
-                (*path, "participants"),
-                "empty turns: one layer per participant, each on call for its turn's "
-                "elapsed length; on a DST night such a turn is an hour long or short",
-            )
-        layers = []
-        for j, who in enumerate(slots):
-            if who is not None:
-                anchor = local + timedelta(hours=j * unit_h)
-                layers.append(
-                    base
-                    | _turns(kind, anchor, length * len(slots))
-                    | {"users": [who], "shift": f"{unit_h * 3600}s"}
-                )
-        return layers
+        users: list[str | list[str]] = [s if s is not None else [] for s in slots]
+        return [base | _turns(kind, local, length) | {"users": users}]
 
     def participants(self, raw: Any, path: PathKey) -> list[str | None] | None:
         if not isinstance(raw, list) or not raw:
