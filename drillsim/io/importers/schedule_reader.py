@@ -22,7 +22,6 @@ __all__ = [
     "ImportedSchedules",
     "Problems",
     "clock",
-    "has_dst",
     "instant",
     "known_zone",
     "people_of",
@@ -144,11 +143,6 @@ def same_clock(tz_a: str, tz_b: str, around: datetime) -> bool:
         return True
     gaps = {a - b for a, b in zip(_offsets(tz_a, around), _offsets(tz_b, around), strict=True)}
     return len(gaps) == 1
-
-
-def has_dst(tz: str, around: datetime) -> bool:
-    """Whether the zone changes its offset within a year of ``around``."""
-    return len(set(_offsets(tz, around))) > 1
 
 
 def known_zone(tz: Any) -> bool:
