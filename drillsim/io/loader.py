@@ -179,8 +179,12 @@ def load_drill(path: Path) -> Drill:
                 )
             )
             continue
-        if role in ("rules", "routing"):
-            importer = _maybe_prometheus_rules if role == "rules" else _maybe_alertmanager
+        if role in ("rules", "routing", "oncall"):
+            importer = {
+                "rules": _maybe_prometheus_rules,
+                "routing": _maybe_alertmanager,
+                "oncall": _maybe_oncall_export,
+            }[role]
             imported, found = importer(target, scenario)
             if imported is not None or found:
                 issues.extend(found)
@@ -207,7 +211,7 @@ def load_drill(path: Path) -> Drill:
     problems = check_references(drill)
     if problems:
         raise ConfigError(problems)
-    imported_warnings = [w for d in (drill.rules, drill.routing) for w in d.warnings]
+    imported_warnings = [w for d in (drill.rules, drill.routing, drill.oncall) for w in d.warnings]
     warnings = drill_warnings(drill) + escalation_warnings(drill) + imported_warnings
     object.__setattr__(drill, "warnings", tuple(sorted(warnings)))
     return drill
@@ -228,6 +232,36 @@ def _maybe_prometheus_rules(
     except ConfigError as exc:
         return None, list(exc.issues)
     return Document(path, imported.rules, source, imported.warnings), issues
+
+
+def _maybe_oncall_export(
+    path: Path, scenario: Document[Scenario]
+) -> tuple[Document[OnCall] | None, list[Issue]]:
+    """A PagerDuty, Opsgenie, Grafana OnCall or GoAlert export as an OnCall document;
+    (None, []) if the file is a drillsim document (it has a ``kind``)."""
+    from pydantic import ValidationError
+
+    from drillsim.io.importers.oncall_exports import (
+        import_oncall_export,
+        recognise_oncall_export,
+    )
+
+    source, issues = read_source(path, display_name(path))
+    if source is None or not isinstance(source.data, dict) or "kind" in source.data:
+        return None, []
+    if recognise_oncall_export(source.data) is None:
+        return None, []
+    try:
+        imported = import_oncall_export(source)
+        model = OnCall.model_validate(imported.data)
+    except ConfigError as exc:
+        return None, list(exc.issues)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message = f"imported as an OnCall document, {where}: {first['msg']}"
+        return None, [Issue(source.file, 1, 1, "", message)]
+    return Document(path, model, source, tuple(imported.warnings)), issues
 
 
 def _maybe_alertmanager(
