@@ -43,7 +43,8 @@ def _load_importers() -> None:
         return
     import importlib
 
-    for module in ("oncall_pagerduty", "oncall_opsgenie", "oncall_grafana", "oncall_goalert"):
+    # PagerDuty last: its shapes ("schedule", "users" ...) are the least specific.
+    for module in ("oncall_opsgenie", "oncall_grafana", "oncall_goalert", "oncall_pagerduty"):
         try:
             importlib.import_module(f"drillsim.io.importers.{module}")
         except ModuleNotFoundError as exc:
