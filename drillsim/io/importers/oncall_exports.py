@@ -37,19 +37,34 @@ IMPORTERS: list[tuple[str, Recogniser, Importer]] = []
 here when :func:`_load_importers` imports it."""
 
 
+_MODULES = ("oncall_opsgenie", "oncall_grafana", "oncall_goalert", "oncall_pagerduty")
+"""Each tool's module, in the order its importer is tried. PagerDuty last: its shapes
+("schedule", "users" ...) are the least specific."""
+_loaded = False
+
+
+def _rank(entry: tuple[str, Recogniser, Importer]) -> int:
+    module = entry[1].__module__.rsplit(".", 1)[-1]
+    return _MODULES.index(module) if module in _MODULES else len(_MODULES)
+
+
 def _load_importers() -> None:
-    """Import every tool's module once (each appends itself to IMPORTERS)."""
-    if IMPORTERS:
+    """Import every tool's module once (each appends itself to IMPORTERS), then put
+    IMPORTERS in :data:`_MODULES` order: a module imported directly beforehand (a test
+    does) must neither stop the others loading nor jump the queue."""
+    global _loaded
+    if _loaded:
         return
     import importlib
 
-    # PagerDuty last: its shapes ("schedule", "users" ...) are the least specific.
-    for module in ("oncall_opsgenie", "oncall_grafana", "oncall_goalert", "oncall_pagerduty"):
+    for module in _MODULES:
         try:
             importlib.import_module(f"drillsim.io.importers.{module}")
         except ModuleNotFoundError as exc:
             if exc.name != f"drillsim.io.importers.{module}":
                 raise
+    IMPORTERS.sort(key=_rank)
+    _loaded = True
 
 
 def recognise_oncall_export(data: Any) -> str | None:
