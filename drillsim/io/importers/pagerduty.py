@@ -33,7 +33,14 @@ from drillsim.errors import ConfigError, Issue
 from drillsim.io.importers.locate import error_at, warning_at
 from drillsim.io.yamlsource import PathKey, Source
 
-__all__ = ["PagerDutySchedules", "import_pagerduty_schedules", "is_pagerduty_schedules"]
+__all__ = [
+    "PagerDutySchedules",
+    "get_field",
+    "import_pagerduty_schedules",
+    "is_pagerduty_schedules",
+    "read_pagerduty_schedules",
+    "snake_case",
+]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DERIVED = {
@@ -62,16 +69,19 @@ _LAYER_KEYS = {
 _SCHEDULE_KEYS = {"name", "time_zone", "schedule_layers", "overrides", "users"}
 
 
-def _snake(key: str) -> str:
+def snake_case(key: str) -> str:
+    """A CloudFormation PascalCase key in the REST API's snake_case (``NumLoops`` ->
+    ``num_loops``); snake_case keys are unchanged."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
-def _get(obj: Any, key: str) -> tuple[Any, str | None]:
-    """``obj[key]`` in REST snake_case or CloudFormation PascalCase: (value, actual key)."""
+def get_field(obj: Any, key: str) -> tuple[Any, str | None]:
+    """``obj[key]`` in REST snake_case or CloudFormation PascalCase: (value, actual key);
+    (None, None) when absent or when ``obj`` is not a mapping."""
     if not isinstance(obj, dict):
         return None, None
     for actual in obj:
-        if isinstance(actual, str) and _snake(actual) == key:
+        if isinstance(actual, str) and snake_case(actual) == key:
             return obj[actual], actual
     return None, None
 
@@ -82,7 +92,7 @@ def is_pagerduty_schedules(data: Any) -> bool:
         return False
     if "schedule" in data or "schedules" in data:
         return True
-    return _get(data, "schedule_layers")[0] is not None
+    return get_field(data, "schedule_layers")[0] is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +133,7 @@ class _Reader:
 
     def unknown_keys(self, obj: dict[str, Any], path: PathKey, known: set[str]) -> None:
         for key in obj:
-            snake = _snake(str(key))
+            snake = snake_case(str(key))
             if snake not in known and snake not in _DERIVED:
                 self.warnings.append(
                     warning_at(self.source, (*path, key), f"{key!r}: not simulated; ignored")
@@ -131,29 +141,32 @@ class _Reader:
 
     def user(self, ref: Any, path: PathKey) -> str | None:
         """A user reference (``{"user": {"id"}}``, ``{"id"}`` ...) as a person's name."""
-        inner, key = _get(ref, "user")
+        inner, key = get_field(ref, "user")
         if inner is not None and key is not None:
             ref, path = inner, (*path, key)
-        ident, _ = _get(ref, "id")
+        ident, _ = get_field(ref, "id")
         if not isinstance(ident, str) or not ident:
             self.error(path, "a user reference needs an 'id'")
             return None
         return self.names.get(ident, ident)
 
-    def schedule(self, obj: Any, path: PathKey) -> dict[str, Any] | None:
+    def schedule(
+        self, obj: Any, path: PathKey, extra: list[tuple[Any, PathKey]] | None = None
+    ) -> dict[str, Any] | None:
+        """One schedule; ``extra`` are overrides found outside it, each with its path."""
         if not isinstance(obj, dict):
             self.error(path, "expected a schedule object")
             return None
         self.unknown_keys(obj, path, _SCHEDULE_KEYS)
-        users, _ = _get(obj, "users")
+        users, _ = get_field(obj, "users")
         for entry in users if isinstance(users, list) else []:
-            ident, _ = _get(entry, "id")
-            name = _get(entry, "name")[0] or _get(entry, "summary")[0]
+            ident, _ = get_field(entry, "id")
+            name = get_field(entry, "name")[0] or get_field(entry, "summary")[0]
             if isinstance(ident, str) and isinstance(name, str):
-                self.names[ident] = name
-        tz, tz_key = _get(obj, "time_zone")
-        name, _ = _get(obj, "name")
-        layers_raw, layers_key = _get(obj, "schedule_layers")
+                self.names.setdefault(ident, name)  # a name given beforehand wins
+        tz, tz_key = get_field(obj, "time_zone")
+        name, _ = get_field(obj, "name")
+        layers_raw, layers_key = get_field(obj, "schedule_layers")
         if not isinstance(layers_raw, list) or not layers_raw:
             self.error(path, "a schedule needs 'schedule_layers' (at least one)")
             return None
@@ -166,10 +179,13 @@ class _Reader:
                 layer["level"] = count - i  # the API lists the highest layer first
                 layers.append(layer)
         overrides = []
-        raw_overrides, key = _get(obj, "overrides")
-        for i, raw in enumerate(raw_overrides if isinstance(raw_overrides, list) else []):
-            where = (*path, key or "overrides", i)
-            start, end = _when(_get(raw, "start")[0]), _when(_get(raw, "end")[0])
+        raw_overrides, key = get_field(obj, "overrides")
+        located = [
+            (raw, (*path, key or "overrides", i))
+            for i, raw in enumerate(raw_overrides if isinstance(raw_overrides, list) else [])
+        ]
+        for raw, where in located + (extra or []):
+            start, end = _when(get_field(raw, "start")[0]), _when(get_field(raw, "end")[0])
             who = self.user(raw, where)
             if start is None or end is None:
                 self.error(where, "an override needs 'start' and 'end' with a UTC offset")
@@ -189,8 +205,8 @@ class _Reader:
             self.error(path, "expected a schedule layer")
             return None
         self.unknown_keys(obj, path, _LAYER_KEYS)
-        virtual, vkey = _get(obj, "rotation_virtual_start")
-        length, lkey = _get(obj, "rotation_turn_length_seconds")
+        virtual, vkey = get_field(obj, "rotation_virtual_start")
+        length, lkey = get_field(obj, "rotation_turn_length_seconds")
         anchor = _when(virtual)
         if anchor is None:
             self.error((*path, vkey or "rotation_virtual_start"), "needs a time with a UTC offset")
@@ -219,11 +235,11 @@ class _Reader:
                 "weeks or months",
             )
             return None
-        name, _ = _get(obj, "name")
+        name, _ = get_field(obj, "name")
         if isinstance(name, str):
             layer["name"] = name
         for bound, key in (("from", "start"), ("until", "end")):
-            value, actual = _get(obj, key)
+            value, actual = get_field(obj, key)
             if value is None:
                 continue
             moment = _when(value)
@@ -231,7 +247,7 @@ class _Reader:
                 self.error((*path, actual or key), "needs a time with a UTC offset")
             else:
                 layer[bound] = moment.isoformat()
-        users_raw, ukey = _get(obj, "users")
+        users_raw, ukey = get_field(obj, "users")
         users = [
             u
             for i, ref in enumerate(users_raw if isinstance(users_raw, list) else [])
@@ -241,7 +257,7 @@ class _Reader:
             self.error(path, "a layer needs 'users' (at least one)")
             return None
         layer["users"] = users
-        restrictions, rkey = _get(obj, "restrictions")
+        restrictions, rkey = get_field(obj, "restrictions")
         windows = []
         for i, raw in enumerate(restrictions if isinstance(restrictions, list) else []):
             window = self.restriction(raw, (*path, rkey or "restrictions", i))
@@ -252,9 +268,9 @@ class _Reader:
         return layer
 
     def restriction(self, obj: Any, path: PathKey) -> dict[str, Any] | None:
-        kind, _ = _get(obj, "type")
-        start = _clock(_get(obj, "start_time_of_day")[0])
-        duration, _ = _get(obj, "duration_seconds")
+        kind, _ = get_field(obj, "type")
+        start = _clock(get_field(obj, "start_time_of_day")[0])
+        duration, _ = get_field(obj, "duration_seconds")
         if start is None or not isinstance(duration, int) or duration <= 0:
             self.error(
                 path, "a restriction needs 'start_time_of_day' HH:MM:SS and 'duration_seconds'"
@@ -264,7 +280,7 @@ class _Reader:
         if kind == "daily_restriction":
             return {"start": clock, "duration": f"{duration}s"}
         if kind == "weekly_restriction":
-            day, _ = _get(obj, "start_day_of_week")
+            day, _ = get_field(obj, "start_day_of_week")
             if not isinstance(day, int) or not 1 <= day <= 7:
                 self.error(path, "a weekly restriction needs 'start_day_of_week' 1..7 (1 = Monday)")
                 return None
@@ -278,7 +294,6 @@ class _Reader:
 def import_pagerduty_schedules(source: Source) -> PagerDutySchedules:
     """Every schedule in a PagerDuty JSON file; ConfigError lists every problem found."""
     data = source.data
-    reader = _Reader(source)
     found: list[tuple[Any, PathKey]] = []
     if "schedule" in data:
         found.append((data["schedule"], ("schedule",)))
@@ -286,12 +301,33 @@ def import_pagerduty_schedules(source: Source) -> PagerDutySchedules:
         found += [(s, ("schedules", i)) for i, s in enumerate(data["schedules"])]
     else:
         found.append((data, ()))
-    extra = data.get("overrides") if ("schedule" in data) else None
+    extra: list[tuple[Any, PathKey]] = []
+    raw = data.get("overrides") if ("schedule" in data) else None
+    if isinstance(raw, list) and not (
+        isinstance(data["schedule"], dict) and "overrides" in data["schedule"]
+    ):
+        extra = [(o, ("overrides", i)) for i, o in enumerate(raw)]  # a GET .../overrides body
+    return read_pagerduty_schedules(source, [(obj, path, extra) for obj, path in found])
+
+
+def read_pagerduty_schedules(
+    source: Source,
+    found: list[tuple[Any, PathKey, list[tuple[Any, PathKey]]]],
+    names: dict[str, str] | None = None,
+) -> PagerDutySchedules:
+    """Schedules from objects already located in ``source``: (schedule, its path, overrides
+    found outside it with their paths), as a whole on-call export holds them.
+
+    ``names`` maps user ids to people's names (a file's ``users`` list); it is shared, not
+    copied, and gains the names the schedules' own ``users`` lists give, so the caller
+    names the same people the schedules do. ConfigError lists every problem found.
+    """
+    reader = _Reader(source)
+    if names is not None:
+        reader.names = names
     schedules = []
-    for obj, path in found:
-        if isinstance(obj, dict) and extra is not None and "overrides" not in obj:
-            obj = {**obj, "overrides": extra}  # a GET .../overrides body beside the schedule
-        schedule = reader.schedule(obj, path)
+    for obj, path, extra in found:
+        schedule = reader.schedule(obj, path, extra)
         if schedule is not None:
             schedules.append(schedule)
     if reader.issues:
