@@ -24,7 +24,10 @@ drillsim reads the ``data`` of this query (or the same object without ``data``):
     }
 
 ``rotations`` may also be a list, or each rotation an aliased ``rotation(id: ...)``
-field of ``data``; ``rotations`` and ``userOverrides`` may sit inside ``schedule``.
+field of ``data``; ``rotations`` and ``userOverrides`` may sit inside ``schedule``. A
+whole setup's answer (:mod:`drillsim.io.importers.oncall_goalert`) lists
+``schedules { nodes { ... } }`` instead of one ``schedule``; a ``userOverrides`` node
+beside several schedules belongs to the one its ``target { id }`` names.
 Semantics (``schedule/rule/rule.go``, ``schedule/rotation/rotation.go``,
 ``override/override.go``, ``schedule/temporaryschedule.go``):
 
@@ -400,25 +403,114 @@ def _listed(owner: dict[str, Any], key: str, base: PathKey) -> list[tuple[Any, P
     return []
 
 
-def import_goalert_schedules(source: Source) -> ImportedSchedules:
-    """The schedule in a GoAlert GraphQL answer; ConfigError lists every problem found."""
-    data = source.data
-    reader = _Reader(source)
-    reader.learn_names(data)
-    body, top = (data["data"], ("data",)) if "data" in data else (data, ())
-    schedule, where = body["schedule"], (*top, "schedule")
-    aliased = [  # r1: rotation(id: "...") { ... }
+def _schedules(body: dict[str, Any], top: PathKey) -> list[tuple[Any, PathKey]]:
+    """The answer's ``schedule``, or each of its ``schedules`` (a whole setup's query)."""
+    if "schedule" in body:
+        return [(body["schedule"], (*top, "schedule"))]
+    return _listed(body, "schedules", top)
+
+
+def _rotations(
+    body: dict[str, Any],
+    top: PathKey,
+    schedules: list[tuple[Any, PathKey]],
+    reader: _Reader,
+) -> dict[str, tuple[dict[str, Any], PathKey]]:
+    """Every rotation the answer spells out, by id: listed beside or inside a schedule,
+    or aliased (``r1: rotation(id: "...") { ... }``)."""
+    aliased = [
         (value, (*top, alias))
         for alias, value in body.items()
         if isinstance(value, dict) and "shiftLength" in value
     ]
+    inside = [
+        r for s, where in schedules if isinstance(s, dict) for r in _listed(s, "rotations", where)
+    ]
     rotations: dict[str, tuple[dict[str, Any], PathKey]] = {}
-    for rot, path in (
-        _listed(body, "rotations", top) + _listed(schedule, "rotations", where) + aliased
-    ):
+    for rot, path in _listed(body, "rotations", top) + inside + aliased:
         if isinstance(rot, dict) and isinstance(rot.get("id"), str):
             rotations[rot["id"]] = (rot, path)
             reader.unknown_keys(rot, path, _ROTATION_KEYS, _QUIET)
-    overrides = _listed(schedule, "userOverrides", where) + _listed(body, "userOverrides", top)
-    made = reader.schedule(schedule, where, rotations, overrides)
-    return reader.result([made] if made is not None else [])
+    return rotations
+
+
+def _answer(source: Source) -> tuple[_Reader, dict[str, Any], PathKey]:
+    data = source.data
+    reader = _Reader(source)
+    reader.learn_names(data)
+    body, top = (data["data"], ("data",)) if "data" in data else (data, ())
+    return reader, body, top
+
+
+def import_goalert_schedules(source: Source) -> ImportedSchedules:
+    """The schedules in a GoAlert GraphQL answer (``schedule``, or every node of
+    ``schedules``); ConfigError lists every problem found.
+
+    With several schedules, a ``userOverrides`` node beside them belongs to the
+    schedule its ``target`` names.
+    """
+    reader, body, top = _answer(source)
+    schedules = _schedules(body, top)
+    rotations = _rotations(body, top, schedules, reader)
+    beside = _listed(body, "userOverrides", top)
+    owners = {s.get("id") for s, _ in schedules if isinstance(s, dict)}
+    if len(schedules) > 1:
+        for raw, where in beside:
+            if _target_id(raw) not in owners:
+                reader.warn((*where, "target"), "names no schedule of the answer; override ignored")
+    made = []
+    for schedule, where in schedules:
+        if not isinstance(schedule, dict):
+            reader.error(where, "expected a schedule object")
+            continue
+        mine = (
+            beside
+            if len(schedules) == 1
+            else [(o, p) for o, p in beside if _target_id(o) == schedule.get("id")]
+        )
+        overrides = _listed(schedule, "userOverrides", where) + mine
+        one = reader.schedule(schedule, where, rotations, overrides)
+        if one is not None:
+            made.append(one)
+    return reader.result(made)
+
+
+def _target_id(override: Any) -> Any:
+    target = override.get("target") if isinstance(override, dict) else None
+    return target.get("id") if isinstance(target, dict) else None
+
+
+def import_goalert_rotations(
+    source: Source, wanted: dict[str, tuple[str, PathKey]]
+) -> ImportedSchedules:
+    """Rotations an escalation step targets directly, each as a schedule of one layer.
+
+    A GoAlert step may page a rotation's current user without any schedule; drillsim
+    pages schedules, so each becomes one named as ``wanted`` maps its id
+    (``id -> (schedule name, path of the target naming it)``), kept on the rotation's
+    own clock. A rotation the answer does not spell out is an error at that target.
+    """
+    reader, body, top = _answer(source)
+    rotations = _rotations(body, top, _schedules(body, top), reader)
+    made = []
+    for ident, (name, referred) in wanted.items():
+        if ident not in rotations:
+            reader.error(
+                referred,
+                f"rotation {ident!r} is not in the answer's rotations",
+                "add rotations { nodes { ... } } to the query (see drillsim's GoAlert docs)",
+            )
+            continue
+        obj, path = rotations[ident]
+        tz = obj.get("timeZone", "UTC")
+        errors = len(reader.issues)
+        layer = reader.rotation(obj, path, tz if known_zone(tz) else "UTC", masked=False)
+        if layer is not None:
+            made.append({"name": name, "tz": tz, "layers": [layer]})
+        elif len(reader.issues) == errors:
+            reader.error(
+                referred,
+                f"rotation {ident!r} has nobody in it, so this target pages nobody",
+                "add users to the rotation or remove the target",
+            )
+    return reader.result(made)

@@ -320,24 +320,31 @@ def _window(start: int, length: int, weekly: bool) -> dict[str, Any]:
     return {"start": at, "duration": f"{length}m"}
 
 
-def import_opsgenie_schedules(source: Source) -> ImportedSchedules:
-    """Every schedule in an Opsgenie JSON file; ConfigError lists every problem found."""
+def import_opsgenie_schedules(source: Source, at: PathKey = ()) -> ImportedSchedules:
+    """Every schedule in an Opsgenie JSON file; ConfigError lists every problem found.
+
+    ``at`` is where the schedule JSON sits in the file (a whole on-call export keeps a
+    list of schedules under ``schedules``); user ids are named from the whole file.
+    """
     data = source.data
+    for key in at:
+        data = data[key]
     reader = _Reader(source)
-    reader.learn_names(data)
-    body = _body(data)
-    top: PathKey = ("data",) if "data" in data else ()
+    reader.learn_names(source.data)
+    wrapped = isinstance(data, dict) and "data" in data
+    body = data if isinstance(data, list) else _body(data)
+    top: PathKey = (*at, "data") if wrapped else at
     found = (
         [(s, (*top, i)) for i, s in enumerate(body)] if isinstance(body, list) else [(body, top)]
     )
     extra: tuple[Any, PathKey] | None = None
-    beside = data.get("overrides") if "data" in data else None
+    beside = data.get("overrides") if wrapped else None
     if isinstance(beside, dict) and isinstance(beside.get("data"), list):
-        extra = (beside["data"], ("overrides", "data"))
+        extra = (beside["data"], (*at, "overrides", "data"))
     elif isinstance(beside, list):
-        extra = (beside, ("overrides",))
+        extra = (beside, (*at, "overrides"))
     if extra is not None and len(found) > 1:
-        reader.error(("overrides",), "overrides beside several schedules: put them in each one")
+        reader.error((*at, "overrides"), "overrides beside several schedules: put them in each one")
         extra = None
     schedules = []
     for obj, path in found:
