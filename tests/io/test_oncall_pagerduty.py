@@ -451,6 +451,63 @@ def test_overrides_beside_schedules_need_their_schedule(tmp_path: Path) -> None:
     ]
 
 
+def test_yaml_pascal_case_keys_an_embedded_policy_and_shared_names(tmp_path: Path) -> None:
+    """A YAML file with CloudFormation-style top-level keys; a service embedding its
+    escalation policy (include[]=escalation_policies); two users with one name."""
+    bundle = {
+        "Users": [
+            {"Id": "PU1", "Name": "Sam Lee", "TimeZone": "Asia/Tokyo"},
+            {"Id": "PU2", "Name": "Sam Lee", "TimeZone": "Europe/Paris"},
+        ],
+        "Services": [
+            {
+                "Name": "Payments",
+                "EscalationPolicy": {
+                    "Id": "PEP1",
+                    "Name": "Payments EP",
+                    "NumLoops": 1,
+                    "EscalationRules": [
+                        {
+                            "EscalationDelayInMinutes": 5,
+                            "Targets": [{"Id": "PU1", "Type": "user_reference"}],
+                        },
+                        {
+                            "EscalationDelayInMinutes": 5,
+                            "Targets": [{"Id": "PU2", "Type": "user_reference"}],
+                        },
+                    ],
+                },
+                "IncidentUrgencyRule": {"Type": "constant", "Urgency": "severity_based"},
+            }
+        ],
+    }
+    path = tmp_path / "pd.yaml"
+    path.write_text(yaml.safe_dump(bundle, sort_keys=False))
+    imported = load(path)
+    assert imported.data["people"] == [
+        {"name": "Sam Lee", "tz": "Asia/Tokyo"},
+        {"name": "Sam Lee (PU2)", "tz": "Europe/Paris"},
+    ]
+    assert imported.data["escalation_policies"] == [
+        {
+            "name": "Payments",
+            "rules": [
+                {"delay": "5m", "targets": [{"user": "Sam Lee"}]},
+                {"delay": "5m", "targets": [{"user": "Sam Lee (PU2)"}]},
+            ],
+            "loops": 2,
+            "ack_by": "current-level",
+            "urgency": "severity-based",
+        }
+    ]
+    (warning,) = imported.warnings
+    assert (warning.line, warning.path, warning.message) == (
+        6,
+        "Users[1]",
+        "another user is also called 'Sam Lee'; this one is 'Sam Lee (PU2)'",
+    )
+
+
 def test_a_drillsim_document_and_other_shapes_are_not_claimed() -> None:
     """A drillsim document always has kind; users alone are no setup."""
     oncall = yaml.safe_load((MINI / "oncall.yaml").read_text())
