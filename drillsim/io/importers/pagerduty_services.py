@@ -244,7 +244,7 @@ class _ServiceReader:
         if not numbers or any(n is None or not 1 <= n <= 7 for n in numbers):
             self.problems.error(
                 (*path, key) if key else path,
-                f"days_of_week needs days 1..7 (1 = Monday), got {raw!r}",
+                f"needs days 1..7 (1 = Monday), got {raw!r}",
             )
             return None
         return [WEEKDAYS[n - 1] for n in sorted({n for n in numbers if n is not None})]
