@@ -73,6 +73,29 @@ def import_schedules(
     return imported
 
 
+def pair_schedules(
+    raw: list[tuple[Any, PathKey]],
+    imported: ImportedSchedules | None,
+    names: dict[str, str],
+    keys: tuple[str, ...] = ("id",),
+) -> list[tuple[dict[str, Any], PathKey]]:
+    """Each imported schedule with the path of the object it came from.
+
+    A schedule importer returns one schedule per object, in order, or raises (then
+    ``imported`` is None and nothing pairs). The objects' ``keys`` (ids, names) are
+    recorded in ``names`` so policies can find the schedule they target.
+    """
+    made = imported.schedules if imported is not None else [{}] * len(raw)
+    out = []
+    for (obj, path), schedule in zip(raw, made, strict=True):
+        for key in keys:
+            if isinstance(obj, dict) and isinstance(obj.get(key), str):
+                names[obj[key]] = schedule.get("name", "")
+        if schedule:
+            out.append((schedule, path))
+    return out
+
+
 def unique_names(problems: Problems, named: list[tuple[str, PathKey]], what: str) -> None:
     """An error at every name given a second time (drillsim refers by name)."""
     first: dict[str, PathKey] = {}

@@ -77,6 +77,7 @@ from drillsim.io.importers.oncall_document import (
     import_schedules,
     items,
     page_list,
+    pair_schedules,
     span,
     unique_names,
 )
@@ -157,15 +158,7 @@ class _Export(Problems):
         else:
             return []
         imported = import_schedules(self, lambda: import_goalert_schedules(self.source))
-        made = imported.schedules if imported is not None else [{}] * len(raw)
-        out = []
-        # The schedule importer returns one schedule per object, in order, or raises.
-        for (obj, path), schedule in zip(raw, made, strict=True):
-            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-                self.schedule_names[obj["id"]] = schedule.get("name", "")
-            if schedule:
-                out.append((schedule, path))
-        return out
+        return pair_schedules(raw, imported, self.schedule_names)
 
     def policy(self, raw: Any, path: PathKey) -> dict[str, Any] | None:
         if not isinstance(raw, dict):

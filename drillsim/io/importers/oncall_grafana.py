@@ -63,6 +63,7 @@ from drillsim.io.importers.oncall_document import (
     import_schedules,
     items,
     page_list,
+    pair_schedules,
     span,
     unique_names,
 )
@@ -163,15 +164,7 @@ class _Export(Problems):
         else:
             return []
         imported = import_schedules(self, lambda: import_grafana_oncall_schedules(self.source))
-        made = imported.schedules if imported is not None else [{}] * len(raw)
-        out = []
-        # The schedule importer returns one schedule per object, in order, or raises.
-        for (obj, path), schedule in zip(raw, made, strict=True):
-            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-                self.schedule_names[obj["id"]] = schedule.get("name", "")
-            if schedule:
-                out.append((schedule, path))
-        return out
+        return pair_schedules(raw, imported, self.schedule_names)
 
     def chain(self, raw: Any, path: PathKey, steps: list[tuple[Any, PathKey]]) -> Any:
         """The policy of one chain, or None (left out, or errors)."""

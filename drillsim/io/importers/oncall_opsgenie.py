@@ -56,6 +56,7 @@ from drillsim.io.importers.oncall_document import (
     import_schedules,
     items,
     page_list,
+    pair_schedules,
     span,
     unique_names,
 )
@@ -151,17 +152,9 @@ class _Export(Problems):
         imported = import_schedules(
             self, lambda: import_opsgenie_schedules(self.source, ("schedules",))
         )
-        made = imported.schedules if imported is not None else [{}] * len(raw)
-        out = []
-        # The schedule importer returns one schedule per object, in order, or raises.
-        for (obj, path), schedule in zip(raw, made, strict=True):
-            name = schedule.get("name", "")
-            for key in ("name", "id"):
-                if isinstance(obj, dict) and isinstance(obj.get(key), str):
-                    self.schedule_names[obj[key]] = name
-            if schedule:
-                self.schedules[name] = schedule
-                out.append((schedule, path))
+        out = pair_schedules(raw, imported, self.schedule_names, ("name", "id"))
+        for schedule, _path in out:
+            self.schedules[schedule.get("name", "")] = schedule
         return out
 
     def escalation(self, raw: Any, path: PathKey) -> dict[str, Any] | None:
