@@ -45,6 +45,9 @@ from drillsim.spec.distributions import Distribution, Uniform
 from drillsim.spec.oncall import OnCall, Person
 from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
 
+_LOOKAHEAD_S = 35 * 86400.0
+"""How far ahead an owner's shift end is looked for at once (then looked for again)."""
+
 
 @dataclass(slots=True)
 class Responder:
@@ -82,8 +85,11 @@ class ResponderPool:
         clock: Clock,
         log: EventLog,
         rng_for: Callable[[str], np.random.Generator],
+        horizon_s: float = math.inf,
     ) -> None:
         self.env = env
+        self.horizon_s = horizon_s
+        """Shift ends are looked for no further than the drill's end."""
         self.oncall = oncall
         self.defaults = defaults
         self.clock = clock
@@ -362,20 +368,28 @@ class ResponderPool:
     # ----- hand-offs -----------------------------------------------------------------
 
     def _watch_shift(self, r: Responder, job: Job) -> None:
-        """Check at clock-aligned instants (every ``handoff.check_every``, so on the hour
-        and half hour where handoffs happen) whether the owner is still on call.
+        """Hand the incident over the moment the owner's shift ends.
 
-        The schedule is asked at the exact aligned instant, not at ``env.now``, which
-        float arithmetic may leave a hair before the handoff.
+        The owner's schedules are asked when their people next change (exactly, from the
+        schedules' own handoffs, windows and overrides; no polling); at that instant, if
+        the owner is on none of them and someone else is, the incident passes to them.
+        The schedules are asked at that exact instant, not at ``env.now``, which float
+        arithmetic may leave a hair before it.
         """
-        step = self.defaults.handoff.check_every
-        phase = self.clock.start.timestamp() % step  # aligned instants: t = k * step - phase
-        first = (math.floor((self.env.now + phase) / step) + 1) * step - phase
 
-        def check(at_s: float) -> None:
+        def arm(at: datetime) -> None:
+            within = min(self.horizon_s - self._offset(at), _LOOKAHEAD_S)
+            changes = [
+                t for s in job.schedules if (t := self.staff.next_change(s, at, within)) is not None
+            ]
+            if changes:
+                moment = min(changes)
+                delay = max(0.0, self._offset(moment) - self.env.now)
+                self.env.timeout(delay).callbacks.append(lambda _e: check(moment))
+
+        def check(at: datetime) -> None:
             if r.job is not job or not job.incident.is_open or job.handoff.triggered:
                 return
-            at = self.clock.at(at_s)
             name = r.person.name
             on = {s: self.staff.on_call(s, at) for s in job.schedules}
             if not any(name in people for people in on.values()):
@@ -385,10 +399,13 @@ class ResponderPool:
                     job.successor, job.reason = successor, "shift-end"
                     job.handoff.succeed()
                     return
-            later = at_s + step
-            self.env.timeout(later - self.env.now).callbacks.append(lambda _e: check(later))
+            arm(at)
 
-        self.env.timeout(first - self.env.now).callbacks.append(lambda _e: check(first))
+        arm(self.clock.at(self.env.now))
+
+    def _offset(self, at: datetime) -> float:
+        """Seconds from the drill's start to ``at``."""
+        return at.timestamp() - self.clock.start.timestamp()
 
     def _hand_over(self, r: Responder, job: Job) -> bool:
         """Pass ``job`` to its successor (picked now for a vendor's blocked action);

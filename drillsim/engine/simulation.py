@@ -131,6 +131,7 @@ class Simulation:
             self.clock,
             self.log,
             rng,
+            self.horizon_s,
         )
         FaultInjector(self.sched, self.world, self.log).schedule(self.faults)
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import numpy as np
 
 from drillsim.oncall.availability import absence_on, local_date
-from drillsim.oncall.rotation import who_is_on_call
+from drillsim.oncall.rotation import next_change, who_is_on_call
 from drillsim.spec.people import Person
 from drillsim.spec.responders import Fallback
 from drillsim.spec.schedules import Schedule
@@ -58,6 +58,12 @@ class Staffing:
         """Everyone on call on ``schedule`` at ``at`` (empty for an unknown schedule)."""
         found = self.schedules.get(schedule)
         return who_is_on_call(found, at) if found is not None else []
+
+    def next_change(self, schedule: str, at: datetime, within_s: float) -> datetime | None:
+        """When the people on call on ``schedule`` next change after ``at`` (None if not
+        within ``within_s`` seconds, or for an unknown schedule)."""
+        found = self.schedules.get(schedule)
+        return next_change(found, at, within_s) if found is not None else None
 
     def pool(self, at: datetime) -> list[str]:
         """The fallback pool at ``at``: its people, then whoever is on call on its

@@ -44,6 +44,7 @@ __all__ = [
     "layer_covers",
     "layer_user_at",
     "layer_users_at",
+    "next_change",
     "on_call",
     "shifts",
     "turn_at",
@@ -402,6 +403,27 @@ def _breakpoints(schedule: Schedule, start_ts: float, end_ts: float) -> set[int]
         for s in t.shifts:
             points.update((int(s.start.timestamp()), int(s.end.timestamp())))
     return points
+
+
+def next_change(schedule: Schedule, at: datetime, within_s: float) -> datetime | None:
+    """The first instant after ``at`` at which the people on call differ from those at
+    ``at``, looking no further than ``within_s`` seconds; None if nothing changes.
+
+    Exact (the schedule's own breakpoints, no polling): a responder's shift ends at this
+    instant, to the second, whatever the rotation's length or the zone's DST.
+    """
+    ts = timestamp(at)
+    now = _final(schedule, ts, local_time(at, schedule.tz))
+    zi = zone(schedule.tz)
+    lo, day = ts, 86400.0
+    while lo < ts + within_s:
+        hi = min(lo + day, ts + within_s)
+        for point in sorted(p for p in _breakpoints(schedule, lo, hi) if lo < p <= hi):
+            moment = datetime.fromtimestamp(point, zi)
+            if _final(schedule, float(point), moment) != now:
+                return moment
+        lo = hi
+    return None
 
 
 def shifts(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:

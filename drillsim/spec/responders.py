@@ -101,16 +101,6 @@ class HandOff(SpecModel):
 
     enabled: bool = True
     context_loss: DistributionSpec = LogNormal(600.0, 1800.0)
-    check_every: DurationS = Field(
-        default=900.0, description="how often an owner's shift is checked (clock-aligned)"
-    )
-
-    @field_validator("check_every")
-    @classmethod
-    def _positive_check(cls, value: float) -> float:
-        if value < 60:
-            raise ValueError("check at most every minute (>= 1m)")
-        return value
 
 
 class Fallback(SpecModel):

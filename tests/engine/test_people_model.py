@@ -338,6 +338,35 @@ def test_an_owner_hands_over_at_the_shift_change_and_the_next_one_catches_up(
     assert resolved["by"] == "p2"
 
 
+def test_a_shift_ending_at_an_odd_minute_hands_over_at_that_minute(tmp_path: Path) -> None:
+    """An override gives p1 the shift until 11:07 UTC; the hand-off to p2 happens at
+    11:07 exactly (shift ends are computed from the schedule, not polled)."""
+    people = [
+        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        {"name": "p2", "profile": {"investigate": "fixed(2h)"}},
+    ]
+    schedules = [
+        {
+            "name": "primary",
+            "tz": "UTC",
+            "layers": [{"rotation": "weekly", "users": ["p2"]}],
+            "overrides": [
+                {"start": "2026-03-10T00:00:00Z", "end": "2026-03-10T11:07:00Z", "user": "p1"}
+            ],
+        }
+    ]
+    rec = run(
+        tmp_path,
+        people=people,
+        schedules=schedules,
+        policy_rules=[{"delay": "30m", "targets": [{"schedule": "primary"}]}],
+        responders={"handoff": {"context_loss": "fixed(15m)"}, "wrong_base": "0%"},
+    )
+    assert kinds(rec, "PageAcknowledged")[0]["person"] == "p1"
+    (handed,) = kinds(rec, "IncidentHandedOff")  # the drill starts at 10:00 UTC
+    assert (handed["person"], handed["to"], handed["t"]) == ("p1", "p2", 67 * 60.0)
+
+
 def test_a_shift_on_any_schedule_of_the_policy_hands_over(tmp_path: Path) -> None:
     """p1 is paged by name at level 1 but is on call on the policy's level-2 schedule:
     when that shift ends at 11:00, the incident goes to p2."""
