@@ -81,8 +81,24 @@ def wall_ts(tz: str, ordinal: int, minute: int) -> int:
     return first_change(zi, min(first, other), max(first, other))
 
 
+_BLOCK_S = 1 << 22  # about 48.5 days: transitions are found once per zone and block
+
+
 def transitions(zi: ZoneInfo, lo: int, hi: int) -> list[int]:
-    """UTC offset changes of ``zi`` in ``(lo, hi]``, found by probing and bisection."""
+    """UTC offset changes of ``zi`` in ``(lo, hi]``, found by probing and bisection.
+
+    Found once per zone and fixed block of time (cached), since the engine asks about
+    the same weeks again and again."""
+    out: list[int] = []
+    for block in range(lo // _BLOCK_S, hi // _BLOCK_S + 1):
+        out.extend(t for t in _block_transitions(zi.key, block) if lo < t <= hi)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _block_transitions(key: str, block: int) -> tuple[int, ...]:
+    zi = zone(key)
+    lo, hi = block * _BLOCK_S, (block + 1) * _BLOCK_S
     found = []
     prev, prev_offset = lo, offset_s(zi, lo)
     while prev < hi:
@@ -91,4 +107,4 @@ def transitions(zi: ZoneInfo, lo: int, hi: int) -> list[int]:
         if offset != prev_offset:
             found.append(first_change(zi, prev, nxt))
         prev, prev_offset = nxt, offset
-    return found
+    return tuple(found)
