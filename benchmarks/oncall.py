@@ -118,7 +118,8 @@ def naive(shift_list: list[Shift], ts: float) -> list[str]:
 
 
 def engine_share() -> dict[str, float]:
-    """cProfile of the engine benchmark's one-week drill: share in who_is_on_call."""
+    """cProfile of the engine benchmark's one-week drill: the share spent in the pure
+    schedule functions (who_is_on_call for pages, next_change for shift ends)."""
     from generate import write_drill
 
     import drillsim
@@ -185,7 +186,7 @@ def main() -> None:
         print(f"  ratio (naive time / ours) {result['ratio_drillsim_over_naive']:>10.1f}x")
         print(f"  disagreements             {disagreements:>10}")
         print(
-            f"share of a one-week 50-service drill spent in who_is_on_call: "
+            f"share of a one-week 50-service drill in who_is_on_call + next_change: "
             f"{100 * share['share']:.2f}% ({share['who_is_on_call_s'] * 1000:.1f} ms of "
             f"{share['total_s'] * 1000:.0f} ms over 5 replications)"
         )
