@@ -257,7 +257,7 @@ def test_without_a_fallback_pool_an_absent_persons_page_reaches_nobody(tmp_path:
 def test_the_fallback_pool_is_paged_when_the_primary_is_busy(tmp_path: Path) -> None:
     """p1 owns the api incident when db crashes: p1 is paged and so is erin."""
     people = [
-        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        P1_BUSY,
         {"name": "erin", "profile": {"ack": "fixed(3m)", "miss": "0%"}},
     ]
     rec = run(
@@ -303,6 +303,18 @@ def test_a_busy_responder_queues_the_second_page_and_takes_it_when_free(tmp_path
 
 # ----- hand-off at shift change --------------------------------------------------------
 
+P1_BUSY: dict[str, Any] = {
+    "name": "p1",
+    "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"},
+}
+"""Answers at once and is still investigating an hour later."""
+DAILY_11: dict[str, Any] = {
+    "name": "primary",
+    "tz": "UTC",
+    "layers": [{"rotation": "daily", "handoff": "11:00", "users": ["p1", "p2"]}],
+}
+"""p1 on call until 11:00 UTC on the drill's day (it starts at 10:00), then p2."""
+
 
 def test_an_owner_hands_over_at_the_shift_change_and_the_next_one_catches_up(
     tmp_path: Path,
@@ -310,16 +322,10 @@ def test_an_owner_hands_over_at_the_shift_change_and_the_next_one_catches_up(
     """Daily handoff at 11:00 UTC from p1 to p2; p1 owns the 10:10 crash, still
     investigating at 11:00; p2 takes it at 11:00 sharp and acts after 15 min of catching up."""
     people = [
-        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        P1_BUSY,
         {"name": "p2", "profile": {"investigate": "fixed(2h)"}},
     ]
-    schedules = [
-        {
-            "name": "primary",
-            "tz": "UTC",
-            "layers": [{"rotation": "daily", "handoff": "11:00", "users": ["p1", "p2"]}],
-        }
-    ]
+    schedules = [DAILY_11]
     rec = run(
         tmp_path,
         people=people,
@@ -342,7 +348,7 @@ def test_a_shift_ending_at_an_odd_minute_hands_over_at_that_minute(tmp_path: Pat
     """An override gives p1 the shift until 11:07 UTC; the hand-off to p2 happens at
     11:07 exactly (shift ends are computed from the schedule, not polled)."""
     people = [
-        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        P1_BUSY,
         {"name": "p2", "profile": {"investigate": "fixed(2h)"}},
     ]
     schedules = [
@@ -371,16 +377,10 @@ def test_a_shift_on_any_schedule_of_the_policy_hands_over(tmp_path: Path) -> Non
     """p1 is paged by name at level 1 but is on call on the policy's level-2 schedule:
     when that shift ends at 11:00, the incident goes to p2."""
     people = [
-        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        P1_BUSY,
         {"name": "p2"},
     ]
-    schedules = [
-        {
-            "name": "primary",
-            "tz": "UTC",
-            "layers": [{"rotation": "daily", "handoff": "11:00", "users": ["p1", "p2"]}],
-        }
-    ]
+    schedules = [DAILY_11]
     rec = run(
         tmp_path,
         people=people,
@@ -398,16 +398,10 @@ def test_a_shift_on_any_schedule_of_the_policy_hands_over(tmp_path: Path) -> Non
 def test_handoffs_can_be_switched_off(tmp_path: Path) -> None:
     """handoff.enabled: false: the owner keeps the incident past the end of the shift."""
     people = [
-        {"name": "p1", "profile": {"ack": "fixed(1m)", "miss": "0%", "investigate": "fixed(2h)"}},
+        P1_BUSY,
         {"name": "p2"},
     ]
-    schedules = [
-        {
-            "name": "primary",
-            "tz": "UTC",
-            "layers": [{"rotation": "daily", "handoff": "11:00", "users": ["p1", "p2"]}],
-        }
-    ]
+    schedules = [DAILY_11]
     rec = run(
         tmp_path,
         people=people,
