@@ -52,6 +52,7 @@ def test_the_commands_are_the_documented_ones() -> None:
     """The CLI offers exactly the commands the README documents."""
     assert _all_commands() == [
         "alerts",
+        "compare",
         "ingest",
         "oncall",
         "oncall show",

@@ -1,0 +1,177 @@
+"""Statistics of a paired comparison: the mean difference, its 95% CI, tests and power.
+
+Two scenarios run on the same per-replication seeds face the same faults (common random
+numbers), so replication k of A and of B form a pair and only the differences
+``b_k - a_k`` matter: their spread is usually far smaller than either arm's, which is
+what lets a few dozen replications resolve an effect. A paired t-test is the main test;
+the Wilcoxon signed-rank test is reported beside it because drill KPIs are skewed
+(reference/anchors.md §5), and it is preferred when a Shapiro-Wilk test rejects normal
+differences (from 10 pairs on). The power computation answers the question §5.1 raises:
+were there enough replications to detect the difference we saw?
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+ALPHA = 0.05
+POWER = 0.80
+WILCOXON_MIN = 10
+"""Fewer pairs than this and the signed-rank test cannot reach small p-values (its least
+two-sided p at 5 pairs is 0.0625), so the t-test stays the main test."""
+MAX_NEEDED = 1_000_000
+"""Beyond this the effect is, for a drill, not there: report it as unreachable."""
+
+
+@dataclass(frozen=True, slots=True)
+class PairedResult:
+    """The paired difference ``B - A`` of one KPI over the replications where both exist."""
+
+    n: int
+    mean_a: float | None
+    mean_b: float | None
+    mean_diff: float | None
+    sd_diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    t_p: float | None
+    """Two-sided p-value of the paired t-test (0 or 1 when every difference is equal)."""
+    wilcoxon_p: float | None
+    """Two-sided p-value of the Wilcoxon signed-rank test (None below 2 non-zero pairs)."""
+    normal_p: float | None
+    """Shapiro-Wilk p-value of the differences (None when it cannot be computed)."""
+    test: str
+    """The test whose p-value :attr:`p` is: ``t``, ``wilcoxon`` or ``exact``."""
+    p: float | None
+    needed: int | None
+    """Replications for 80% power at the observed mean and SD (None if not computable)."""
+
+    @property
+    def significant(self) -> bool:
+        """The difference is distinguishable from zero at the 5% level."""
+        return self.p is not None and self.p < ALPHA
+
+    @property
+    def underpowered(self) -> bool:
+        """Too few replications to detect the observed difference with 80% power."""
+        if self.n < 2 or self.mean_diff is None:
+            return True
+        if self.sd_diff == 0:
+            return False
+        return self.needed is None or self.needed > self.n
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for --json."""
+        return {
+            **asdict(self),
+            "significant": self.significant,
+            "underpowered": self.underpowered,
+        }
+
+
+def _mean(xs: Sequence[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def paired(a: Sequence[float | None], b: Sequence[float | None]) -> PairedResult:
+    """Compare B with A pair by pair; a pair where either value is None is left out."""
+    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+    xs = [x for x, _ in pairs]
+    ys = [y for _, y in pairs]
+    d = [y - x for x, y in pairs]
+    n = len(d)
+    mean_d = _mean(d)
+    base: dict[str, Any] = {"n": n, "mean_a": _mean(xs), "mean_b": _mean(ys), "mean_diff": mean_d}
+    if n < 2 or mean_d is None:
+        return PairedResult(
+            **base,
+            sd_diff=None,
+            ci_low=None,
+            ci_high=None,
+            t_p=None,
+            wilcoxon_p=None,
+            normal_p=None,
+            test="t",
+            p=None,
+            needed=None,
+        )
+    sd = math.sqrt(sum((x - mean_d) ** 2 for x in d) / (n - 1))
+    if sd <= 1e-12 * max(1.0, abs(mean_d)):
+        # Every pair differs by the same amount: a deterministic drill, no sampling error.
+        exact_p = 1.0 if mean_d == 0 else 0.0
+        return PairedResult(
+            **base,
+            sd_diff=0.0,
+            ci_low=mean_d,
+            ci_high=mean_d,
+            t_p=exact_p,
+            wilcoxon_p=None,
+            normal_p=None,
+            test="exact",
+            p=exact_p,
+            needed=n if mean_d != 0 else None,
+        )
+    from scipy import stats
+
+    half = float(stats.t.ppf(1 - ALPHA / 2, n - 1)) * sd / math.sqrt(n)
+    t_p = float(2 * stats.t.sf(abs(mean_d) / (sd / math.sqrt(n)), n - 1))
+    nonzero = [x for x in d if x != 0]
+    wilcoxon_p = float(stats.wilcoxon(nonzero).pvalue) if len(nonzero) >= 2 else None
+    normal_p = float(stats.shapiro(d).pvalue) if n >= 3 else None
+    use_wilcoxon = (
+        n >= WILCOXON_MIN and normal_p is not None and normal_p < ALPHA and wilcoxon_p is not None
+    )
+    return PairedResult(
+        **base,
+        sd_diff=sd,
+        ci_low=mean_d - half,
+        ci_high=mean_d + half,
+        t_p=t_p,
+        wilcoxon_p=wilcoxon_p,
+        normal_p=normal_p,
+        test="wilcoxon" if use_wilcoxon else "t",
+        p=wilcoxon_p if use_wilcoxon else t_p,
+        needed=replications_needed(mean_d, sd),
+    )
+
+
+def paired_t_power(effect: float, n: int, alpha: float = ALPHA) -> float:
+    """Power of the two-sided paired t-test with ``n`` pairs at standardised effect
+    ``mean / sd`` (exact, from the noncentral t distribution)."""
+    if n < 2:
+        return 0.0
+    from scipy import stats
+
+    dof = n - 1
+    crit = float(stats.t.ppf(1 - alpha / 2, dof))
+    nc = abs(effect) * math.sqrt(n)
+    return float(stats.nct.sf(crit, dof, nc) + stats.nct.cdf(-crit, dof, nc))
+
+
+def replications_needed(
+    mean_diff: float, sd_diff: float, power: float = POWER, alpha: float = ALPHA
+) -> int | None:
+    """Fewest pairs giving the paired t-test ``power`` at the observed effect.
+
+    Starts from the normal approximation ``((z_a + z_b) sd / mean)^2`` and walks to the
+    exact (noncentral t) answer. None for no effect or beyond :data:`MAX_NEEDED`.
+    """
+    if mean_diff == 0 or not math.isfinite(mean_diff):
+        return None
+    if sd_diff == 0:
+        return 2
+    from scipy import stats
+
+    effect = abs(mean_diff) / sd_diff
+    z = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    n = max(2, math.ceil((z / effect) ** 2))
+    if n > MAX_NEEDED:
+        return None
+    while n > 2 and paired_t_power(effect, n - 1, alpha) >= power:
+        n -= 1
+    while paired_t_power(effect, n, alpha) < power:
+        n += 1
+    return n

@@ -1,0 +1,163 @@
+"""Paired comparisons: the statistics, the words, and two drills on the same seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from drillsim.experiments.compare import compare_drills, describe, faults_of, summary_sentence
+from drillsim.experiments.paired_stats import paired, replications_needed
+from drillsim.experiments.replications import run_drill
+from drillsim.io.loader import Drill
+
+DETERMINISTIC = {
+    "miss": 0,
+    "asleep_miss": 0,
+    "asleep_ack_factor": 1,
+    "fatigue": {"enabled": False},
+}
+
+
+@pytest.mark.parametrize(
+    ("effect", "needed"), [(0.2, 199), (0.5, 34), (0.8, 15), (1.0, 10), (2.0, 5)]
+)
+def test_replications_needed_match_the_paired_t_test_tables(effect: float, needed: int) -> None:
+    """80% power, two-sided 5%: the textbook (G*Power) sample sizes for a paired t-test."""
+    assert replications_needed(effect * 3.0, 3.0) == needed
+
+
+def test_no_difference_needs_no_count() -> None:
+    assert replications_needed(0.0, 1.0) is None
+
+
+def test_equal_differences_are_exact() -> None:
+    """Every pair 2 lower: an exact difference, p = 0, nothing underpowered."""
+    r = paired([5.0, 7.0, 9.0], [3.0, 5.0, 7.0])
+    assert (r.mean_diff, r.sd_diff, r.ci_low, r.ci_high, r.test, r.p) == (
+        -2.0, 0.0, -2.0, -2.0, "exact", 0.0
+    )  # fmt: skip
+    assert r.significant and not r.underpowered
+
+
+def test_pairs_with_a_missing_value_are_left_out() -> None:
+    r = paired([1.0, None, 3.0, 4.0], [2.0, 5.0, None, 6.0])
+    assert (r.n, r.mean_a, r.mean_b, r.mean_diff) == (2, 2.5, 4.0, 1.5)
+
+
+def test_noisy_small_difference_is_underpowered_at_three() -> None:
+    """Differences 1, -0.5, 2: mean 0.83, SD 1.26; a t-test needs 20 pairs for 80%."""
+    r = paired([10.0, 10.0, 10.0], [11.0, 9.5, 12.0])
+    assert r.n == 3 and r.underpowered and not r.significant
+    assert r.needed == replications_needed(r.mean_diff or 0.0, r.sd_diff or 0.0) == 20
+
+
+def test_large_effect_with_thirty_pairs_is_not_underpowered() -> None:
+    a = [10.0] * 30
+    b = [10.0 - 5.0 + 0.1 * (k % 7 - 3) for k in range(30)]
+    r = paired(a, b)
+    assert r.significant and not r.underpowered and r.needed is not None and r.needed <= 3
+
+
+def test_words_say_faster_with_the_ci_as_magnitudes() -> None:
+    r = paired([600.0, 660.0, 540.0, 610.0], [354.0, 420.0, 288.0, 364.0])
+    text = describe("time_to_acknowledge_mean_s", r)
+    assert text.startswith("acknowledges 4.1 min faster (95% CI ")
+    lo, hi = (float(x) for x in text.split("95% CI ")[1].rstrip(")").split("–"))
+    assert lo < 4.1 < hi
+    assert summary_sentence({"time_to_acknowledge_mean_s": r}) == f"B {text}."
+
+
+def test_words_give_pages_per_person_as_a_share() -> None:
+    r = paired([10.0, 10.0, 10.0], [7.8, 7.8, 7.8])
+    assert describe("pages_per_person", r) == (
+        "pages each person 22% less (2.2 fewer per drill, exact: the same in every replication)"
+    )
+
+
+def _responders(ack: str) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        doc["responders"] = {"ack": ack, **DETERMINISTIC}
+
+    return edit
+
+
+def test_a_shorter_fixed_ack_is_exactly_that_much_faster(vary: Callable[..., Drill]) -> None:
+    """Same drill, ack fixed at 3m (A) and 1m (B), no misses, no fatigue: every incident
+    is acknowledged exactly 2 minutes sooner in every replication."""
+    a = vary(scenario=_responders("fixed(3m)")).spec
+    b = vary(scenario=_responders("fixed(1m)")).spec
+    result = compare_drills(a, b, seed=11, replications=4)
+    tta = result.results["time_to_acknowledge_mean_s"]
+    assert tta.test == "exact" and tta.n == 4
+    assert tta.mean_diff == pytest.approx(-120.0, abs=1e-9)
+    assert tta.mean_b < tta.mean_a  # type: ignore[operator]
+    assert not result.fault_mismatches
+    assert describe("time_to_acknowledge_mean_s", tta).startswith("acknowledges 2.0 min faster")
+
+
+def test_power_warning_fires_at_three_not_for_a_large_effect_at_thirty(
+    vary: Callable[..., Drill],
+) -> None:
+    """Random acks (lognormal) against a 30-minute fixed ack: a huge effect, no warning at
+    30; a small one (exponential, mean 4m, against a lognormal of mean 4.7m: drawn
+    differently, so pairs correlate little) warns at 3 replications."""
+    slow = vary(scenario=_responders("fixed(30m)")).spec
+    a = vary(scenario=_responders("lognormal(median=3m, p90=10m)")).spec
+    b = vary(scenario=_responders("exponential(mean=4m)")).spec
+    small = compare_drills(a, b, seed=3, replications=3).results["time_to_acknowledge_mean_s"]
+    assert small.underpowered and small.needed is not None and small.needed > 3
+    large = compare_drills(slow, a, seed=3, replications=30).results["time_to_acknowledge_mean_s"]
+    assert large.significant and not large.underpowered and large.mean_diff < 0  # type: ignore[operator]
+
+
+def test_common_random_numbers_hold_across_on_call_settings(
+    vary: Callable[..., Drill],
+) -> None:
+    """Scenarios differing only in responders and escalation delays face the same faults
+    (random arrivals) and the same spurious alerts in every replication."""
+
+    def stochastic(ack: str) -> Callable[[dict[str, Any]], None]:
+        def edit(doc: dict[str, Any]) -> None:
+            doc["responders"] = {"ack": ack}
+            doc["duration"] = "3d"
+            doc["faults"].append(
+                {
+                    "name": "web-errors",
+                    "type": "error-rate",
+                    "target": {"service": "web"},
+                    "rate": "20%",
+                    "arrivals": {"every": "12h"},
+                    "lasts": "10m..1h",
+                }
+            )
+
+        return edit
+
+    def noisy(doc: dict[str, Any]) -> None:
+        doc["rules"][1]["false_positives"] = {"every": "8h", "lasts": "5m..20m"}
+
+    def later(doc: dict[str, Any]) -> None:
+        doc["escalation_policies"][0]["rules"][0]["delay"] = "20m"
+
+    a = vary(scenario=stochastic("lognormal(median=3m, p90=10m)"), rules=noisy).spec
+    b = vary(scenario=stochastic("fixed(1m)"), rules=noisy, oncall=later).spec
+    for k in range(3):
+        ra, rb = run_drill(a, 5, k).records, run_drill(b, 5, k).records
+        assert faults_of(ra) == faults_of(rb)
+        assert len(faults_of(ra)) > 3
+        spurious = [
+            [
+                (r["t"], r["fingerprint"])
+                for r in rs
+                if r["kind"] == "AlertFired" and not r["faults"]
+            ]
+            for rs in (ra, rb)
+        ]
+        assert spurious[0] == spurious[1] and spurious[0]
+        first = [
+            {f: r["t"] for r in reversed(rs) if r["kind"] == "AlertFired" for f in r["faults"]}
+            for rs in (ra, rb)
+        ]
+        assert first[0] == first[1]
