@@ -4,4 +4,12 @@ Importing the package registers every command on the ``cli`` group
 (:mod:`drillsim.cli.main`), so ``from drillsim.cli.main import cli`` is the whole CLI.
 """
 
-from drillsim.cli import commands, compare, ingest, oncall, routes, sensitivity  # noqa: F401  (registration)
+from drillsim.cli import (  # noqa: F401  (registration)
+    commands,
+    compare,
+    ingest,
+    oncall,
+    routes,
+    sensitivity,
+    sweep,
+)

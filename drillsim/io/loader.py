@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -56,11 +57,15 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
+Patch = Callable[[Source], None]
+"""Edits a parsed document in place before it is validated (a sweep's arm)."""
+
+
 def load_document(
-    path: Path, expect: str | None = None
+    path: Path, expect: str | None = None, *, patch: Patch | None = None
 ) -> tuple[Document[Any] | None, list[Issue]]:
     """Parse and validate one document; ``expect`` names the kind it must be."""
-    source, issues = read_source(path, display_name(path))
+    source, issues = _read(path, patch)
     if source is None:
         return None, issues
     data = source.data
@@ -152,8 +157,19 @@ _REFS: tuple[tuple[PathKey, str, str], ...] = (
 )
 
 
-def load_drill(path: Path) -> Drill:
-    """Load a scenario and its documents; raise ConfigError listing every problem."""
+def _read(path: Path, patch: Patch | None) -> tuple[Source | None, list[Issue]]:
+    source, issues = read_source(path, display_name(path))
+    if source is not None and patch is not None:
+        patch(source)
+    return source, issues
+
+
+def load_drill(path: Path, patches: dict[str, Patch] | None = None) -> Drill:
+    """Load a scenario and its documents; raise ConfigError listing every problem.
+
+    ``patches`` edits documents by role (scenario, topology, oncall, rules, routing)
+    after parsing and before validation, so a varied drill is checked like a written one.
+    """
     from drillsim.io.references import (
         check_references,
         drill_warnings,
@@ -161,7 +177,9 @@ def load_drill(path: Path) -> Drill:
         partial_checks,
     )
 
-    scenario, issues = load_document(path, expect="Scenario")
+    patches = patches or {}
+
+    scenario, issues = load_document(path, expect="Scenario", patch=patches.get("scenario"))
     if scenario is None:
         raise ConfigError(issues)
     loaded: dict[str, Document[Any]] = {}
@@ -185,13 +203,13 @@ def load_drill(path: Path) -> Drill:
                 "routing": _maybe_alertmanager,
                 "oncall": _maybe_oncall_export,
             }[role]
-            imported, found = importer(target, scenario)
+            imported, found = importer(target, scenario, patches.get(role))
             if imported is not None or found:
                 issues.extend(found)
                 if imported is not None:
                     loaded[role] = imported
                 continue
-        doc, doc_issues = load_document(target)
+        doc, doc_issues = load_document(target, patch=patches.get(role))
         issues.extend(doc_issues)
         if doc is not None and doc.source.data["kind"] != kind:
             issues.append(
@@ -218,12 +236,12 @@ def load_drill(path: Path) -> Drill:
 
 
 def _maybe_prometheus_rules(
-    path: Path, scenario: Document[Scenario]
+    path: Path, scenario: Document[Scenario], patch: Patch | None = None
 ) -> tuple[Document[AlertRules] | None, list[Issue]]:
     """A Prometheus rule file bound by the scenario; (None, []) if it is something else."""
     from drillsim.io.importers.prometheus import import_prometheus_rules, is_prometheus_rules
 
-    source, issues = read_source(path, display_name(path))
+    source, issues = _read(path, patch)
     if source is None or not is_prometheus_rules(source.data):
         return None, []
     try:
@@ -235,7 +253,7 @@ def _maybe_prometheus_rules(
 
 
 def _maybe_oncall_export(
-    path: Path, scenario: Document[Scenario]
+    path: Path, scenario: Document[Scenario], patch: Patch | None = None
 ) -> tuple[Document[OnCall] | None, list[Issue]]:
     """A PagerDuty, Opsgenie, Grafana OnCall or GoAlert export as an OnCall document;
     (None, []) if the file is a drillsim document (it has a ``kind``)."""
@@ -246,7 +264,7 @@ def _maybe_oncall_export(
         recognise_oncall_export,
     )
 
-    source, issues = read_source(path, display_name(path))
+    source, issues = _read(path, patch)
     if source is None or not isinstance(source.data, dict) or "kind" in source.data:
         return None, []
     if recognise_oncall_export(source.data) is None:
@@ -265,17 +283,17 @@ def _maybe_oncall_export(
 
 
 def _maybe_alertmanager(
-    path: Path, scenario: Document[Scenario]
+    path: Path, scenario: Document[Scenario], patch: Patch | None = None
 ) -> tuple[Document[Routing] | None, list[Issue]]:
     """A real alertmanager.yml, its receivers mapped to escalation policies by the
     scenario's ``alerting.receivers``; (None, []) if the file is a drillsim document."""
     from drillsim.io.importers.alertmanager import is_alertmanager_config, load_alertmanager
 
-    source, issues = read_source(path, display_name(path))
+    source, issues = _read(path, patch)
     if source is None or not is_alertmanager_config(source.data):
         return None, []
     try:
-        imported = load_alertmanager(path)
+        imported = load_alertmanager(path, source if patch is not None else None)
     except ConfigError as exc:
         return None, list(exc.issues)
     mapping = scenario.model.alerting.receivers

@@ -29,6 +29,16 @@ def validate_files(paths: list[Path]) -> tuple[list[str], list[Issue]]:
             except ConfigError as exc:
                 issues.extend(exc.issues)
             continue
+        if kind == "Sweep":
+            from drillsim.io.sweeps import load_sweep
+
+            try:
+                loaded = load_sweep(path)
+                summaries.append(f"{display_name(path)}: {loaded.summary()}")
+                warnings.extend(loaded.base.warnings)
+            except ConfigError as exc:
+                issues.extend(exc.issues)
+            continue
         if kind == "Topology":
             problems = check_topology(doc)
         elif kind == "OnCall":

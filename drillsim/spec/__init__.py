@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from drillsim.spec.alerting import AlertRule, AlertRules, Receiver, Route, Routing
 from drillsim.spec.oncall import EscalationPolicy, Layer, OnCall, Person, Schedule
 from drillsim.spec.scenario import Fault, Scenario
+from drillsim.spec.sweep import Sweep
 from drillsim.spec.topology import Dependency, Service, Topology
 
 KINDS: dict[str, type[BaseModel]] = {
@@ -19,6 +20,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "OnCall": OnCall,
     "AlertRules": AlertRules,
     "Routing": Routing,
+    "Sweep": Sweep,
 }
 
 __all__ = [
@@ -37,5 +39,6 @@ __all__ = [
     "Scenario",
     "Schedule",
     "Service",
+    "Sweep",
     "Topology",
 ]

@@ -62,7 +62,7 @@ CATALOGUE: dict[str, list[str]] = {
     # kinds
     "unknown-kind.yaml": [
         "invalid/unknown-kind.yaml:1:7: kind: unknown kind 'Topolgy'\n"
-        "    expected one of: Scenario, Topology, OnCall, AlertRules, Routing "
+        "    expected one of: Scenario, Topology, OnCall, AlertRules, Routing, Sweep "
         "(did you mean 'Topology'?)",
     ],
     # The scenario's `topology:` points at an OnCall file: reported where the scenario

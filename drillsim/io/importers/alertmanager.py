@@ -48,13 +48,14 @@ class AlertmanagerConfig:
     """Receivers with a paging integration (PagerDuty, Opsgenie, VictorOps, Pushover)."""
 
 
-def load_alertmanager(path: Path) -> AlertmanagerConfig:
-    """Read and check an Alertmanager configuration file.
+def load_alertmanager(path: Path, parsed: Source | None = None) -> AlertmanagerConfig:
+    """Read and check an Alertmanager configuration file (``parsed``: already read, and
+    perhaps edited by a sweep's arm).
 
     Raises:
         ConfigError: the file is not a usable Alertmanager configuration.
     """
-    source, issues = read_source(path, display_name(path))
+    source, issues = (parsed, []) if parsed is not None else read_source(path, display_name(path))
     if source is not None and _is_secret(source.data):
         source, issues = _unwrap_secret(source)
     if source is None:

@@ -1,0 +1,216 @@
+"""Where a sweep's jobs run: in this process, or in local worker processes.
+
+An executor takes the sweep's work (arm drills, names, root seed) and a list of jobs and
+yields each job's outcome as it finishes, in any order; rows depend only on the job, so
+the order never changes the results. Every executor retries a job that failed (its
+worker died, or it raised) once, then reports it as a :class:`Failure` and carries on.
+A Dask executor would implement the same :class:`Executor` protocol.
+
+The process executor manages its own spawn-safe workers (one pipe each) instead of a
+``ProcessPoolExecutor``: when a worker dies the parent knows exactly which job it held,
+so only that job is retried, and Ctrl-C stops the workers without tracebacks from them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from drillsim.experiments.sweep import Job, run_job
+from drillsim.io.sweep_results import Row
+from drillsim.spec.drill import DrillSpec
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+#: Attempts per job: the first run and one retry.
+ATTEMPTS = 2
+
+Hook = Callable[[Job, int], None]
+"""Called in the worker before a job's attempt (1, 2): tests inject faults with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What every worker needs, sent once per worker: the arms' drills, names, root seed."""
+
+    drills: tuple[DrillSpec, ...]
+    names: tuple[str, ...]
+    seed: int
+    hook: Hook | None = field(default=None, compare=False)
+
+    def run(self, job: Job, attempt: int) -> list[Row]:
+        """One attempt at one job."""
+        if self.hook is not None:
+            self.hook(job, attempt)
+        return run_job(self.drills, self.names, self.seed, job)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A job that failed every attempt, and why the last one did."""
+
+    job: Job
+    reason: str
+
+
+Outcome = tuple[Job, list[Row] | Failure]
+
+
+class Executor(Protocol):
+    """Runs jobs, yielding each outcome as it finishes (closing the iterator stops it)."""
+
+    name: str
+
+    def run(self, work: Work, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        """Every job's rows, or its Failure, as they finish."""
+        ...
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class SequentialExecutor:
+    """Every job in this process, in the given order (debugging, small sweeps)."""
+
+    name = "sequential"
+
+    def run(self, work: Work, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        """Each job in turn; an exception is retried once, then reported."""
+        for job in jobs:
+            reason = ""
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    rows = work.run(job, attempt)
+                except Exception as exc:
+                    reason = _describe(exc)
+                    continue
+                yield job, rows
+                break
+            else:
+                yield job, Failure(job, reason)
+
+
+def _serve(conn: Connection, work: Work) -> None:
+    """A worker's life: take (job, attempt), send back (job, rows or error text); stop on
+    None. Ctrl-C is the parent's business, so the worker ignores SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        job, attempt = message
+        try:
+            result: list[Row] | str = work.run(job, attempt)
+        except Exception as exc:
+            result = _describe(exc)
+        conn.send((job, result))
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    job: tuple[Job, int] | None = None
+
+
+class ProcessExecutor:
+    """Jobs on local worker processes (spawned, so safe on every platform)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+
+    def run(self, work: Work, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        """Jobs handed out one at a time to idle workers; a dead worker's job is retried
+        once on a fresh worker, then reported."""
+        import multiprocessing
+        from multiprocessing.connection import wait
+
+        ctx = multiprocessing.get_context("spawn")
+        queue: deque[tuple[Job, int]] = deque((job, 1) for job in jobs)
+        live: dict[Connection, _Worker] = {}
+
+        def start() -> None:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, work), daemon=True)
+            proc.start()
+            child.close()
+            live[parent] = _Worker(proc, parent)
+
+        def hand_out(worker: _Worker) -> None:
+            worker.job = queue.popleft() if queue else None
+            worker.conn.send(worker.job)
+            if worker.job is None:
+                del live[worker.conn]
+                worker.process.join()
+
+        try:
+            for _ in range(min(self.workers, len(queue))):
+                start()
+            for worker in list(live.values()):
+                hand_out(worker)
+            while live:
+                for ready in wait(list(live)):
+                    worker = live[cast("Connection", ready)]
+                    conn = worker.conn
+                    assert worker.job is not None
+                    job, attempt = worker.job
+                    result: list[Row] | str
+                    try:
+                        _, result = conn.recv()
+                    except (EOFError, OSError):
+                        result = f"worker died (exit code {_exit_code(worker)})"
+                        del live[conn]
+                        conn.close()
+                        if attempt < ATTEMPTS or queue:
+                            start()
+                            replacement = next(reversed(live.values()))
+                        else:
+                            replacement = None
+                    else:
+                        replacement = worker
+                    if isinstance(result, str):
+                        if attempt < ATTEMPTS:
+                            queue.appendleft((job, attempt + 1))
+                        else:
+                            yield job, Failure(job, result)
+                    else:
+                        yield job, result
+                    if replacement is not None:
+                        hand_out(replacement)
+        finally:
+            for worker in live.values():
+                worker.process.terminate()
+            for worker in live.values():
+                worker.process.join()
+                worker.conn.close()
+
+
+def _exit_code(worker: _Worker) -> int | None:
+    worker.process.join(timeout=5)
+    code: int | None = worker.process.exitcode
+    return code
+
+
+def make_executor(name: str, workers: int | None = None) -> Executor:
+    """The executor called ``name`` (``processes`` or ``sequential``)."""
+    if name == "sequential":
+        return SequentialExecutor()
+    if name == "processes":
+        return ProcessExecutor(workers)
+    raise ValueError(f"unknown executor {name!r}")

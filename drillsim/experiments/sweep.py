@@ -1,0 +1,91 @@
+"""A sweep as jobs: one job is one (arm, replication), and yields that replication's rows.
+
+Replication k of every arm runs on the streams ``[seed, k, component]``: common random
+numbers, so two arms that differ only in who is paged see the identical faults and alert
+timeline, and a job's rows depend on nothing but its arm, the root seed and k (never on
+which executor or worker ran it, or in what order).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence, Set
+from dataclasses import dataclass
+from typing import Any
+
+from drillsim.experiments.replications import HEADLINE, confidence_interval, run_drill
+from drillsim.io.sweep_results import Row
+from drillsim.scoring.scorecard import Scorecard
+from drillsim.spec.drill import DrillSpec
+
+#: The KPIs of every replication: the headline ones, plus the median and 90th percentile
+#: of time to acknowledge (what staffing targets are written in).
+KPIS: dict[str, Callable[[Scorecard], float | None]] = {
+    **HEADLINE,
+    "time_to_acknowledge_median_s": lambda s: s.kpis["time_to_acknowledge_s"]["median"],
+    "time_to_acknowledge_p90_s": lambda s: s.kpis["time_to_acknowledge_s"]["p90"],
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Job:
+    """One replication of one arm (arms by index into the sweep's arm list)."""
+
+    arm: int
+    replication: int
+
+
+def run_job(drills: Sequence[DrillSpec], names: Sequence[str], seed: int, job: Job) -> list[Row]:
+    """Simulate and score one replication of one arm; its headline KPIs as rows."""
+    outcome = run_drill(drills[job.arm], seed, job.replication)
+    rows = []
+    for kpi, read in KPIS.items():
+        value = read(outcome.scorecard)
+        rows.append(
+            Row(names[job.arm], job.replication, seed, kpi, None if value is None else float(value))
+        )
+    return rows
+
+
+def jobs_for(arms: int, replications: int, done: Set[tuple[int, int]] = frozenset()) -> list[Job]:
+    """Every job not yet done, replication-major (so early results cover every arm)."""
+    return [Job(a, k) for k in range(replications) for a in range(arms) if (a, k) not in done]
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolation quantile of non-empty values (numpy's default method)."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+SUMMARY_COLUMNS = ("arm", "kpi", "n", "mean", "median", "p90", "sd", "ci_low", "ci_high")
+
+
+def summarise(rows: Sequence[Row], arm_order: Sequence[str]) -> list[dict[str, Any]]:
+    """Per arm and KPI: n, mean, median, p90 and the 95% t-interval of the mean, over the
+    replications where the KPI is defined; arms in sweep order, KPIs in :data:`KPIS` order."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        if r.value is not None:
+            values.setdefault((r.arm, r.kpi), []).append(r.value)
+    out = []
+    for arm in arm_order:
+        for kpi in KPIS:
+            xs = values.get((arm, kpi), [])
+            ci = confidence_interval(xs)
+            out.append(
+                {
+                    "arm": arm,
+                    "kpi": kpi,
+                    "n": len(xs),
+                    "mean": ci["mean"],
+                    "median": quantile(xs, 0.5) if xs else None,
+                    "p90": quantile(xs, 0.9) if xs else None,
+                    "sd": ci["sd"],
+                    "ci_low": ci["ci_low"],
+                    "ci_high": ci["ci_high"],
+                }
+            )
+    return out

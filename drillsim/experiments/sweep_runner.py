@@ -1,0 +1,172 @@
+"""Run a loaded sweep into its results folder: fresh, or resumed from its runs.csv.
+
+The plan (arms with their values, root seed, input checksums) goes into the manifest
+first; rows are appended as replications finish; at the end runs.csv is rewritten in
+canonical order (arm as the sweep lists them, replication, KPI) so the bytes do not
+depend on the executor or the worker count, and summary.csv is written. Ctrl-C (or any
+stop) keeps every finished replication: --resume runs only the missing ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drillsim.errors import DrillsimError
+from drillsim.experiments.executors import Executor, Failure, Hook, Work
+from drillsim.experiments.sweep import KPIS, SUMMARY_COLUMNS, Job, jobs_for, summarise
+from drillsim.io.results import sha256_file, write_file
+from drillsim.io.sweep_results import (
+    Row,
+    RunsLog,
+    read_manifest,
+    read_rows,
+    rewrite_rows,
+    start_folder,
+    summary_csv,
+    write_manifest,
+)
+from drillsim.io.sweeps import LoadedSweep
+
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications in the sweep) after each one."""
+
+
+class SweepInterrupted(DrillsimError):  # noqa: N818  (a stop, not an error)
+    """The sweep stopped early (Ctrl-C); finished replications are kept."""
+
+
+@dataclass(slots=True)
+class SweepOutcome:
+    """A finished sweep: its rows in canonical order, the summary, and any failures."""
+
+    target: Path
+    arms: list[str]
+    seed: int
+    replications: int
+    rows: list[Row]
+    summary: list[dict[str, Any]]
+    failures: list[Failure] = field(default_factory=list)
+
+
+def plan(loaded: LoadedSweep, seed: int) -> dict[str, Any]:
+    """What is swept, as the manifest records it (and --resume checks it again)."""
+    return {
+        "kind": "Sweep",
+        "seed": seed,
+        "replications": loaded.spec.replications,
+        "arms": [{"name": a.name, "values": a.values} for a in loaded.arms],
+        "inputs": {
+            role: {"path": str(path), "sha256": sha256_file(path)}
+            for role, path in loaded.sources().items()
+        },
+    }
+
+
+def _check_resumable(old: dict[str, Any], new: dict[str, Any], target: Path) -> None:
+    for key, what in (("seed", "seed"), ("arms", "arms"), ("inputs", "input files")):
+        if key == "inputs":
+            same = {k: v["sha256"] for k, v in old.get(key, {}).items()} == {
+                k: v["sha256"] for k, v in new[key].items()
+            }
+        else:
+            same = old.get(key) == new[key]
+        if not same:
+            raise DrillsimError(
+                f"{target}: cannot resume: the {what} changed since this sweep started\n"
+                "    run it again into another --out"
+            )
+
+
+def run_sweep(
+    loaded: LoadedSweep,
+    target: Path,
+    seed: int,
+    executor: Executor,
+    *,
+    resume: bool = False,
+    progress: Progress | None = None,
+    hook: Hook | None = None,
+    extra: dict[str, Any] | None = None,
+) -> SweepOutcome:
+    """Run every missing (arm, replication) and write the folder.
+
+    Raises:
+        SweepInterrupted: stopped by Ctrl-C; the rows of finished replications stay.
+        DrillsimError: the folder cannot be written, or --resume does not match it.
+    """
+    started = time.time()
+    names = [a.name for a in loaded.arms]
+    index = {name: i for i, name in enumerate(names)}
+    reps = loaded.spec.replications
+    manifest = {**plan(loaded, seed), **(extra or {}), "complete": False}
+    if resume:
+        _check_resumable(read_manifest(target), manifest, target)
+        kept = _whole_replications(read_rows(target))
+        rewrite_rows(target, kept)
+        write_manifest(target, manifest)
+    else:
+        start_folder(target, manifest)
+        kept = []
+    done = {(index[r.arm], r.replication) for r in kept if r.arm in index}
+    jobs = jobs_for(len(names), reps, done)
+    total = len(names) * reps
+    finished = len(done)
+    failures: list[Failure] = []
+    work = Work(tuple(a.drill.spec for a in loaded.arms), tuple(names), seed, hook)
+    log = RunsLog(target)
+    outcomes = executor.run(work, jobs)
+    try:
+        if progress is not None:
+            progress(finished, total)
+        for _job, result in outcomes:
+            if isinstance(result, Failure):
+                failures.append(result)
+            else:
+                log.append(result)
+                finished += 1
+            if progress is not None:
+                progress(finished, total)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(
+            f"interrupted: {finished} of {total} replications kept in {target}\n"
+            "    add --resume to continue where it stopped"
+        ) from None
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()
+        log.close()
+    rows = _canonical(read_rows(target), index)
+    rewrite_rows(target, rows)
+    summary = summarise(rows, names)
+    write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
+    manifest.update(
+        complete=not failures,
+        failures=[
+            {"arm": names[f.job.arm], "replication": f.job.replication, "reason": f.reason}
+            for f in sorted(failures, key=lambda f: f.job)
+        ],
+        wall_time_s=round(time.time() - started, 3),
+    )
+    write_manifest(target, manifest)
+    return SweepOutcome(target, names, seed, reps, rows, summary, failures)
+
+
+def _whole_replications(rows: list[Row]) -> list[Row]:
+    """Rows of replications that have every KPI (a disk that filled up mid-write could
+    leave the first lines of one)."""
+    count = Counter((r.arm, r.replication) for r in rows)
+    return [r for r in rows if count[(r.arm, r.replication)] == len(KPIS)]
+
+
+def _canonical(rows: list[Row], index: dict[str, int]) -> list[Row]:
+    order = {kpi: i for i, kpi in enumerate(KPIS)}
+    return sorted(rows, key=lambda r: (index[r.arm], r.replication, order[r.kpi]))
+
+
+__all__ = ["Job", "SweepInterrupted", "SweepOutcome", "plan", "run_sweep"]
