@@ -52,6 +52,12 @@ MAX_REPLICATIONS = 1000  # every replication's log is kept in memory and written
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scorecard as JSON.")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@click.option(
+    "--horizon",
+    metavar="DURATION",
+    help="Simulate this long instead of the scenario's duration (e.g. 90d); a week or more "
+    "also writes weekly.csv.",
+)
 def run(
     scenario: Path,
     seed: int | None,
@@ -60,6 +66,7 @@ def run(
     fail_under: float | None,
     as_json: bool,
     plots: bool,
+    horizon: str | None,
 ) -> None:
     """Run a fire drill and print its scorecard.
 
@@ -67,24 +74,26 @@ def run(
     Example:
       drillsim run scenarios/orders-db-failover.yaml --seed 7
       drillsim run scenarios/bad-deploy-storm.yaml --replications 30 --fail-under 60
+      drillsim run scenarios/payments-week.yaml --horizon 90d
     """
-    from drillsim.cli import output
+    from drillsim.cli import output, weekly_output
     from drillsim.experiments.replications import choose_seed, run_replications
     from drillsim.io.loader import load_drill
     from drillsim.io.results import check_target, unused_folder, write_results
 
     started = datetime.now(UTC)
-    drill = load_drill(scenario)
+    spec = _horizon_of(horizon, drill := load_drill(scenario))
     for warning in drill.warnings:
         click.echo(warning.render(), err=True)
-    root_seed = choose_seed(seed, drill.spec)
+    root_seed = choose_seed(seed, spec)
     run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
     target = out or unused_folder(Path("results") / run_id)
     check_target(target)  # before the work, not after it
     with output.progress(replications) as advance:
-        outcomes = run_replications(drill.spec, root_seed, replications, advance)
+        outcomes = run_replications(spec, root_seed, replications, advance)
     manifest = _manifest(drill, root_seed, replications, started, target.name)
     files = output.result_files(outcomes, manifest, plots=plots and replications == 1)
+    files |= weekly_output.weekly_files(outcomes, plots=plots and replications == 1)
     write_results(target, files)
     if as_json:
         click.echo(
@@ -92,6 +101,8 @@ def run(
         )
     else:
         output.print_console(outcomes, root_seed, target)
+        if replications == 1:
+            weekly_output.print_weekly(outcomes[0].records)
     score = (
         outcomes[0].scorecard.score
         if replications == 1
@@ -99,6 +110,19 @@ def run(
     )
     if fail_under is not None and score < fail_under:
         raise ThresholdNotMetError(f"drill score {score:.1f} is below --fail-under {fail_under:g}")
+
+
+def _horizon_of(horizon: str | None, drill: Any) -> Any:
+    """The drill's spec, over ``--horizon`` when given (a bad duration is a usage error)."""
+    if horizon is None:
+        return drill.spec
+    from drillsim.experiments.horizon import with_horizon
+    from drillsim.spec.durations import parse_duration
+
+    try:
+        return with_horizon(drill.spec, parse_duration(horizon))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--horizon'") from None
 
 
 def _slug(text: str) -> str:
