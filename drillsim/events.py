@@ -319,6 +319,17 @@ class PageQueued(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageDeclined(Record):
+    """A busy person answered a page while ``waiting`` unacknowledged incidents already
+    waited for them, the scenario's ``responders.max_waiting``: the page is not queued.
+    An incident every paged person declined is blocked (M/M/c/K; docs/validation.md)."""
+
+    incident: str
+    person: str
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IncidentHandedOff(Record):
     """The owner passed the incident to ``to`` (``shift-end``, or ``not-allowed`` when a
     vendor may not carry out the needed action); ``to`` spends ``context_loss_s``
@@ -440,6 +451,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         IncidentRetriggered,
         ResponderJoined,
         IncidentDeclared,
+        PageDeclined,
     )
 }
 

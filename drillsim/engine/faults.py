@@ -75,7 +75,15 @@ def plan_faults(
     """
     plans: list[Occurrence] = []
     for base, fault in zip(unique_fault_names(faults), faults, strict=True):
+        if fault.arrivals is not None and fault.arrivals.spread == "rotate":
+            plans += _rotating(
+                base, fault, _expand_target(fault, topology, world), streams, horizon_s
+            )
+            continue
         for label, services, zone, region in _expand_target(fault, topology, world):
+            if fault.arrivals is not None and fault.arrivals.gap_from == "end":
+                plans += _renewals(base, label, fault, services, zone, region, streams, horizon_s)
+                continue
             starts = _start_times(
                 fault, streams.generator(f"fault/{base}/{label}/starts"), horizon_s
             )
@@ -87,6 +95,60 @@ def plan_faults(
                 plans.append(Occurrence(occ_id, fault, services, start, lasts, zone, region, label))
     plans.sort(key=lambda o: (o.start_s, o.id))
     return plans
+
+
+def _rotating(
+    base: str,
+    fault: Fault,
+    targets: list[tuple[str, tuple[str, ...], tuple[str, str] | None, str | None]],
+    streams: RandomStreams,
+    horizon_s: float,
+) -> list[Occurrence]:
+    """``spread: rotate``: one Poisson stream for the whole target, arrival k hitting
+    the k-th matching service in turn (validation: one incident per arrival)."""
+    if not targets:
+        return []
+    starts = _start_times(fault, streams.generator(f"fault/{base}/rotate/starts"), horizon_s)
+    lasting = streams.generator(f"fault/{base}/rotate/lasts")
+    out = []
+    for k, start in enumerate(starts, start=1):
+        label, services, zone, region = targets[(k - 1) % len(targets)]
+        lasts = fault.lasts.sample(lasting) if fault.lasts is not None else None
+        out.append(
+            Occurrence(f"{base}@{label}#{k}", fault, services, start, lasts, zone, region, label)
+        )
+    return out
+
+
+def _renewals(
+    base: str,
+    label: str,
+    fault: Fault,
+    services: tuple[str, ...],
+    zone: tuple[str, str] | None,
+    region: str | None,
+    streams: RandomStreams,
+    horizon_s: float,
+) -> list[Occurrence]:
+    """``gap_from: end``: each gap counts from the end of the previous occurrence, so
+    up-times are exponential(every) and down-times ``lasts``, never overlapping."""
+    assert fault.arrivals is not None and fault.lasts is not None
+    gaps = streams.generator(f"fault/{base}/{label}/starts")
+    lasting = streams.generator(f"fault/{base}/{label}/lasts")
+    suffix = f"@{label}" if fault.target.tier or fault.target.team else ""
+    out: list[Occurrence] = []
+    t = fault.arrivals.after
+    while True:
+        t += float(gaps.exponential(fault.arrivals.every))
+        if t >= horizon_s:
+            return out
+        lasts = fault.lasts.sample(lasting)
+        out.append(
+            Occurrence(
+                f"{base}{suffix}#{len(out) + 1}", fault, services, t, lasts, zone, region, label
+            )
+        )
+        t += lasts
 
 
 def _expand_target(

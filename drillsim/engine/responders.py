@@ -33,6 +33,7 @@ from drillsim.events import (
     FatigueAssessed,
     IncidentHandedOff,
     PageAcknowledged,
+    PageDeclined,
     PageMissed,
     PageNotificationSent,
     PageQueued,
@@ -314,6 +315,8 @@ class ResponderPool:
             return
         if r.busy_with is not None:
             if incident not in r.waiting:
+                if self._declines(r, incident):
+                    return
                 r.waiting.append(incident)
                 r.schedules[incident.id] = schedules
                 self.log.record(
@@ -331,6 +334,22 @@ class ResponderPool:
         incident.acked.succeed(name)
         self.roles.assign(incident, name, self.env.now, self.clock.at(self.env.now))
         self._start(r, Job(incident, self.env.event(), schedules))
+
+    def _declines(self, r: Responder, incident: Incident) -> bool:
+        """With ``max_waiting`` set, a busy person whose queue of unacknowledged
+        incidents is full declines the page (the M/M/c/K capacity; off by default)."""
+        cap = self.defaults.max_waiting
+        if cap is None:
+            return False
+        waiting = sum(1 for i in r.waiting if i.is_open and not i.acked.triggered)
+        if waiting < cap:
+            return False
+        self.log.record(
+            PageDeclined(
+                t=self.env.now, incident=incident.id, person=r.person.name, waiting=waiting
+            )
+        )
+        return True
 
     def _start(self, r: Responder, job: Job) -> None:
         """``r`` owns ``job`` from now on: work begins, and their shift is watched."""

@@ -84,10 +84,29 @@ class FaultTarget(SpecModel):
 
 
 class Arrivals(SpecModel):
-    """Stochastic start times: a Poisson process with the given mean gap per target."""
+    """Stochastic start times: a Poisson process with the given mean gap per target.
+
+    Two options exist for closed-form validation (docs/validation.md). ``spread: rotate``
+    gives a tier or team target one Poisson stream whose arrivals hit its services in
+    turn, so each arrival meets a service that is (almost surely) healthy and opens an
+    incident of its own: an exact Poisson stream of incidents. ``gap_from: end`` counts
+    each gap from the end of the previous occurrence instead of its start, so a unit's
+    failures never overlap: exponential up-times of mean ``every`` alternating with
+    down-times ``lasts`` (MTBF/MTTR).
+    """
 
     every: PositiveDurationS
     after: DurationS = Field(default=0.0, description="no arrival before this offset")
+    spread: Literal["per-target", "rotate"] = Field(
+        default="per-target",
+        description="per-target: a Poisson stream per matching service; rotate: one stream "
+        "for the whole target, its arrivals hitting the matching services in turn",
+    )
+    gap_from: Literal["start", "end"] = Field(
+        default="start",
+        description="count each gap from the previous occurrence's start, or its end "
+        "(needs lasts and until: duration)",
+    )
 
 
 class Fault(SpecModel):
@@ -121,6 +140,12 @@ class Fault(SpecModel):
             raise ValueError(f"'until: {self.until}' needs 'lasts'")
         if self.until == "repaired" and self.lasts is not None:
             raise ValueError("'until: repaired' ends only by a responder; remove 'lasts'")
+        arrivals = self.arrivals
+        if arrivals is not None and arrivals.gap_from == "end" and self.until != "duration":
+            raise ValueError("'gap_from: end' needs 'lasts' and 'until: duration'")
+        rotate = arrivals is not None and arrivals.spread == "rotate"
+        if rotate and self.target.tier is None and self.target.team is None:
+            raise ValueError("'spread: rotate' needs a tier or team target")
         needs = {
             "error-rate": "rate",
             "latency": "latency",
@@ -202,6 +227,12 @@ class ResponderDefaults(SpecModel):
     handoff: HandOff = HandOff()
     fallback: Fallback | None = None
     roles: list[RoleSpec] = []
+    max_waiting: int | None = Field(
+        default=None,
+        ge=0,
+        description="a busy person declines a page (PageDeclined) while this many "
+        "unacknowledged incidents already wait for them; default: no cap",
+    )
     investigate: DistributionSpec = LogNormal(600.0, 1800.0)
     unskilled_factor: float = Field(default=2.0, ge=1, description="slower without the skill")
     investigation_timebox: PositiveDurationS = Field(
