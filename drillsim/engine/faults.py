@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from drillsim.engine.renewals import Unit, plan_outages
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.streams import RandomStreams
 from drillsim.engine.world import ActiveFault, World
@@ -74,6 +75,7 @@ def plan_faults(
     else's faults.
     """
     plans: list[Occurrence] = []
+    units: list[Unit] = []
     for base, fault in zip(unique_fault_names(faults), faults, strict=True):
         if fault.arrivals is not None and fault.arrivals.spread == "rotate":
             plans += _rotating(
@@ -82,7 +84,7 @@ def plan_faults(
             continue
         for label, services, zone, region in _expand_target(fault, topology, world):
             if fault.arrivals is not None and fault.arrivals.gap_from == "end":
-                plans += _renewals(base, label, fault, services, zone, region, streams, horizon_s)
+                units.append(Unit(base, label, fault, services, zone, region))
                 continue
             starts = _start_times(
                 fault, streams.generator(f"fault/{base}/{label}/starts"), horizon_s
@@ -93,6 +95,21 @@ def plan_faults(
                 suffix = f"@{label}" if fault.target.tier or fault.target.team else ""
                 occ_id = f"{base}{suffix}" + (f"#{k}" if fault.arrivals else "")
                 plans.append(Occurrence(occ_id, fault, services, start, lasts, zone, region, label))
+    for o in plan_outages(units, streams, horizon_s):
+        u = o.unit
+        suffix = f"@{u.label}" if u.fault.target.tier or u.fault.target.team else ""
+        plans.append(
+            Occurrence(
+                f"{u.base}{suffix}#{o.number}",
+                u.fault,
+                u.services,
+                o.start_s,
+                o.lasts_s,
+                u.zone,
+                u.region,
+                u.label,
+            )
+        )
     plans.sort(key=lambda o: (o.start_s, o.id))
     return plans
 
@@ -118,37 +135,6 @@ def _rotating(
             Occurrence(f"{base}@{label}#{k}", fault, services, start, lasts, zone, region, label)
         )
     return out
-
-
-def _renewals(
-    base: str,
-    label: str,
-    fault: Fault,
-    services: tuple[str, ...],
-    zone: tuple[str, str] | None,
-    region: str | None,
-    streams: RandomStreams,
-    horizon_s: float,
-) -> list[Occurrence]:
-    """``gap_from: end``: each gap counts from the end of the previous occurrence, so
-    up-times are exponential(every) and down-times ``lasts``, never overlapping."""
-    assert fault.arrivals is not None and fault.lasts is not None
-    gaps = streams.generator(f"fault/{base}/{label}/starts")
-    lasting = streams.generator(f"fault/{base}/{label}/lasts")
-    suffix = f"@{label}" if fault.target.tier or fault.target.team else ""
-    out: list[Occurrence] = []
-    t = fault.arrivals.after
-    while True:
-        t += float(gaps.exponential(fault.arrivals.every))
-        if t >= horizon_s:
-            return out
-        lasts = fault.lasts.sample(lasting)
-        out.append(
-            Occurrence(
-                f"{base}{suffix}#{len(out) + 1}", fault, services, t, lasts, zone, region, label
-            )
-        )
-        t += lasts
 
 
 def _expand_target(

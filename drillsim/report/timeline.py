@@ -116,6 +116,8 @@ def _describe_people(r: dict[str, Any]) -> tuple[str, str] | None:
         return "escalation", f"{r['person']} {r['reason']} for {r['incident']}: {to}"
     if k == "PageQueued":
         return r["person"], f"busy: {r['incident']} waits (queue {r['queued']})"
+    if k == "PageDeclined":
+        return r["person"], f"busy with {r['waiting']} waiting: declines {r['incident']}"
     if k == "IncidentHandedOff":
         return (
             r["person"],

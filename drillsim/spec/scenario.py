@@ -92,7 +92,7 @@ class Arrivals(SpecModel):
     incident of its own: an exact Poisson stream of incidents. ``gap_from: end`` counts
     each gap from the end of the previous occurrence instead of its start, so a unit's
     failures never overlap: exponential up-times of mean ``every`` alternating with
-    down-times ``lasts`` (MTBF/MTTR).
+    down-times ``lasts`` (MTBF/MTTR). ``crew`` makes units share one repairer.
     """
 
     every: PositiveDurationS
@@ -106,6 +106,11 @@ class Arrivals(SpecModel):
         default="start",
         description="count each gap from the previous occurrence's start, or its end "
         "(needs lasts and until: duration)",
+    )
+    crew: Name | None = Field(
+        default=None,
+        description="with gap_from: end, faults naming one crew are repaired one at a time, "
+        "oldest failure first (shared repair); default: each target repaired at once",
     )
 
 
@@ -143,6 +148,8 @@ class Fault(SpecModel):
         arrivals = self.arrivals
         if arrivals is not None and arrivals.gap_from == "end" and self.until != "duration":
             raise ValueError("'gap_from: end' needs 'lasts' and 'until: duration'")
+        if arrivals is not None and arrivals.crew and arrivals.gap_from != "end":
+            raise ValueError("a repair 'crew' needs 'gap_from: end'")
         rotate = arrivals is not None and arrivals.spread == "rotate"
         if rotate and self.target.tier is None and self.target.team is None:
             raise ValueError("'spread: rotate' needs a tier or team target")

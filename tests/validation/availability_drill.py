@@ -4,7 +4,8 @@ Each replica runs in a zone of its own (placement spreads replicas round-robin o
 region's zones), and each zone has a ``zone-outage`` fault with ``arrivals: {every:
 MTBF, gap_from: end}`` and ``lasts: exponential(mean=MTTR)``, ``until: duration``: up
 times exponential with mean MTBF alternating with exponential repairs of mean MTTR,
-one repair crew per replica (independent repair). The receiver has no escalation
+one repair crew per replica (independent repair), or one crew for all of them
+(``crew``: shared repair, oldest failure first). The receiver has no escalation
 policy, so no responder evacuates or scales anything: health is the faults' alone.
 Availability is read from the service's ``ServiceHealthChanged`` records: up while it
 is not impaired (a k-of-n service with fewer than k replicas sheds load: errors).
@@ -24,9 +25,20 @@ from drillsim.io.loader import Drill
 
 
 def write_k_of_n_drill(
-    folder: Path, *, k: int, n: int, mtbf_h: float, mttr_h: float, hours: float
+    folder: Path,
+    *,
+    k: int,
+    n: int,
+    mtbf_h: float,
+    mttr_h: float,
+    hours: float,
+    crew: str | None = None,
 ) -> Path:
-    """Write the documents of a k-of-n drill into ``folder``; return the scenario."""
+    """Write the documents of a k-of-n drill into ``folder``; return the scenario. With
+    ``crew`` the replicas share one repair crew (``arrivals: {crew: ...}``)."""
+    arrivals: dict[str, str] = {"every": f"{mtbf_h:g}h", "gap_from": "end"}
+    if crew is not None:
+        arrivals["crew"] = crew
     zones = [f"z{i}" for i in range(n)]
     docs: dict[str, dict[str, Any]] = {
         "topology.yaml": {
@@ -76,7 +88,7 @@ def write_k_of_n_drill(
                 {
                     "type": "zone-outage",
                     "target": {"zone": f"r/{z}"},
-                    "arrivals": {"every": f"{mtbf_h:g}h", "gap_from": "end"},
+                    "arrivals": arrivals,
                     "lasts": f"exponential(mean={mttr_h:g}h)",
                     "until": "duration",
                 }

@@ -46,3 +46,12 @@ def k_of_n(k: int, n: int, mtbf: float, mttr: float) -> float:
     """Availability of k-of-n identical units with independent repair."""
     a = mtbf / (mtbf + mttr)
     return sum(math.comb(n, i) * a**i * (1 - a) ** (n - i) for i in range(k, n + 1))
+
+
+def k_of_n_one_crew(k: int, n: int, mtbf: float, mttr: float) -> float:
+    """Availability of k-of-n identical units sharing one repair crew: a birth-death
+    chain on the number failed, failures at (n - i) / MTBF, repairs at 1 / MTTR."""
+    weights = [1.0]
+    for i in range(1, n + 1):
+        weights.append(weights[-1] * (n - i + 1) * mttr / mtbf)
+    return sum(weights[: n - k + 1]) / sum(weights)
