@@ -87,6 +87,14 @@ class World:
         self._auto_failover_pending: set[str] = set()
         self._own_prev: dict[str, OwnState] = {}
         self.auto_failover_rng = auto_failover_rng
+        self._once_services = [
+            s.name
+            for s in self.topology.services
+            if isinstance(s.redundancy, ActiveStandby)
+            and s.redundancy.automatic
+            and not s.redundancy.retry
+        ]
+        self._instance_was_down: dict[str, dict[str, bool]] = {}
         self.last_actor = "self-heal"
         """Who made the latest change that ended or moved around a fault."""
         self.now = lambda: sched.env.now
@@ -133,11 +141,13 @@ class World:
 
     def inject(self, fault: ActiveFault) -> None:
         """Start a fault occurrence (the caller records FaultInjected)."""
+        chosen = fault.spec.target.instance
         for s in fault.services:
             if s in self._standby:
-                fault.instance[s] = "standby" if self.failed_over.get(s) else "primary"
+                fault.instance[s] = chosen or ("standby" if self.failed_over.get(s) else "primary")
         self.active[fault.id] = fault
         self._refresh()
+        self._fail_over_once()
 
     def clear(self, fault_id: str, by: str) -> bool:
         """End a fault occurrence; False if it had already ended."""
@@ -147,6 +157,7 @@ class World:
         self.last_actor = by
         self.log.record(FaultCleared(t=self.now(), fault=fault_id, by=by))
         self._refresh()
+        self._fail_over_once()
         return True
 
     def faults_fixed_by(self, action: str, service: str) -> list[ActiveFault]:
@@ -183,6 +194,7 @@ class World:
             self.last_actor = actor
         self._refresh()
         self._schedule_auto_failover()
+        self._fail_over_once()
 
     def scale_out(self, service: str, actor: str) -> bool:
         """Add replicas in healthy places to replace lost ones; True if that added any."""
@@ -388,11 +400,35 @@ class World:
     def _schedule_auto_failover(self) -> None:
         for name in self._standby:
             red = self.topology.service(name).redundancy
-            if not isinstance(red, ActiveStandby) or not red.automatic:
+            if not isinstance(red, ActiveStandby) or not red.automatic or not red.retry:
                 continue
             if self.needs_failover(name) and name not in self._auto_failover_pending:
                 self._auto_failover_pending.add(name)
                 self.sched.after(red.detection, self._auto_failover, name)
+
+    def _fail_over_once(self) -> None:
+        """Automatic failover with ``retry: false`` (the availability chain of anchors.md
+        §2.1): one attempt, after detection, when the active instance fails while the
+        other is up; no retry after a failed switch; and when an instance is repaired
+        while the active one is down, it serves at once (no switchover)."""
+        for name in self._once_services:
+            current = "standby" if self.failed_over.get(name) else "primary"
+            other = "primary" if current == "standby" else "standby"
+            down = {i: self._instance_down(name, i) for i in (current, other)}
+            before = self._instance_was_down.get(name, {})
+            self._instance_was_down[name] = down
+            if name in self.switching or not down[current]:
+                continue
+            if not before.get(current) and not down[other]:
+                if name not in self._auto_failover_pending:
+                    red = self.topology.service(name).redundancy
+                    assert isinstance(red, ActiveStandby)
+                    self._auto_failover_pending.add(name)
+                    self.sched.after(red.detection, self._auto_failover, name)
+            elif before.get(other) and not down[other]:
+                self.failed_over[name] = not self.failed_over.get(name, False)
+                self.last_actor = "repair"
+                self._refresh()
 
     def _auto_failover(self, name: str) -> None:
         self._auto_failover_pending.discard(name)

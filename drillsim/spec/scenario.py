@@ -72,12 +72,19 @@ class FaultTarget(SpecModel):
     region: Name | None = None
     tier: int | None = Field(default=None, ge=1, le=4)
     team: Name | None = None
+    instance: Literal["primary", "standby"] | None = Field(
+        default=None,
+        description="with service, for a crash of an active-standby service: crash this "
+        "instance (default: whichever is active when the crash starts)",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> FaultTarget:
         given = [k for k in ("service", "zone", "region", "tier", "team") if getattr(self, k)]
         if len(given) != 1:
             raise ValueError("a target names exactly one of service, zone, region, tier, team")
+        if self.instance is not None and self.service is None:
+            raise ValueError("'instance' needs a service target")
         if self.zone is not None and "/" not in self.zone:
             raise ValueError("a zone target is written region/zone, e.g. eu-west/a")
         return self
@@ -153,6 +160,8 @@ class Fault(SpecModel):
         rotate = arrivals is not None and arrivals.spread == "rotate"
         if rotate and self.target.tier is None and self.target.team is None:
             raise ValueError("'spread: rotate' needs a tier or team target")
+        if self.target.instance is not None and self.type != "crash":
+            raise ValueError("only a crash targets one 'instance'")
         needs = {
             "error-rate": "rate",
             "latency": "latency",

@@ -201,6 +201,11 @@ class ActiveStandby(SpecModel):
     success: Fraction = 0.95
     automatic: bool = Field(default=False, description="fail over without a responder")
     detection: DurationS = Field(default=30.0, description="time to detect, if automatic")
+    retry: bool = Field(
+        default=True,
+        description="retry a failed automatic failover after detection; false: one attempt "
+        "when the active instance fails, then the first instance repaired serves at once",
+    )
 
 
 class Service(SpecModel):

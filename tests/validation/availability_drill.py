@@ -80,7 +80,7 @@ def write_k_of_n_drill(
             "version": 1,
             "name": "k-of-n availability",
             "start": "2026-01-05T00:00:00[UTC]",
-            "duration": f"{hours:g}h",
+            "duration": f"{hours:.0f}h",
             "topology": "topology.yaml",
             "oncall": "oncall.yaml",
             "alerting": {"rules": "rules.yaml", "routing": "routing.yaml"},
@@ -99,6 +99,53 @@ def write_k_of_n_drill(
     for name, doc in docs.items():
         (folder / name).write_text(yaml.safe_dump(doc, sort_keys=False))
     return folder / "scenario.yaml"
+
+
+def write_active_standby_drill(
+    folder: Path,
+    *,
+    mtbf_h: float,
+    mttr_h: float,
+    switchover_h: float,
+    success: float,
+    hours: float,
+) -> Path:
+    """An active-standby service whose two instances crash independently (``target:
+    {instance: ...}``, failures counted from repair, one shared repair crew) and fail
+    over automatically once per failure (``retry: false``, detection 0s)."""
+    path = write_k_of_n_drill(folder, k=1, n=2, mtbf_h=mtbf_h, mttr_h=mttr_h, hours=hours)
+    topology = yaml.safe_load((folder / "topology.yaml").read_text())
+    topology["services"][0] = {
+        "name": "db",
+        "team": "t",
+        "replicas": 1,
+        "placement": {"regions": ["r"], "zones": ["z0"]},
+        "redundancy": {
+            "mode": "active-standby",
+            "standby_region": "r",
+            "standby_zone": "z1",
+            "switchover": f"{switchover_h * 60:g}m",
+            "success": success,
+            "automatic": True,
+            "detection": "0s",
+            "retry": False,
+        },
+    }
+    (folder / "topology.yaml").write_text(yaml.safe_dump(topology, sort_keys=False))
+    scenario = yaml.safe_load(path.read_text())
+    scenario["faults"] = [
+        {
+            "name": f"crash-{instance}",
+            "type": "crash",
+            "target": {"service": "db", "instance": instance},
+            "arrivals": {"every": f"{mtbf_h:g}h", "gap_from": "end", "crew": "ops"},
+            "lasts": f"exponential(mean={mttr_h:g}h)",
+            "until": "duration",
+        }
+        for instance in ("primary", "standby")
+    ]
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    return path
 
 
 def availability(drill: Drill, seed: int, service: str = "db") -> float:

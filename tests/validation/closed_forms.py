@@ -55,3 +55,26 @@ def k_of_n_one_crew(k: int, n: int, mtbf: float, mttr: float) -> float:
     for i in range(1, n + 1):
         weights.append(weights[-1] * (n - i + 1) * mttr / mtbf)
     return sum(weights[: n - k + 1]) / sum(weights)
+
+
+def active_standby(mtbf: float, mttr: float, switchover: float, coverage: float) -> float:
+    """Availability of anchors.md §2.1's active-standby chain: both units fail at 1/MTBF
+    (the standby too); a covered failure of the active unit (share ``coverage``) starts
+    a switchover of mean ``switchover`` (down), an uncovered one stays down until that
+    unit's repair; one repair crew at 1/MTTR. States: both ok, switching, one ok and one
+    in repair, uncovered, both failed (up: the first and third)."""
+    import numpy as np
+
+    lam, mu, c = 1 / mtbf, 1 / mttr, coverage
+    q = np.zeros((5, 5))
+    q[0, 1], q[0, 3], q[0, 2] = lam * c, lam * (1 - c), lam
+    q[1, 2], q[1, 4] = 1 / switchover, lam
+    q[2, 0], q[2, 4] = mu, lam
+    q[3, 0], q[3, 4] = mu, lam
+    q[4, 2] = mu
+    q -= np.diag(q.sum(axis=1))
+    a = np.vstack([q.T, np.ones(5)])
+    b = np.zeros(6)
+    b[-1] = 1.0
+    p = np.linalg.lstsq(a, b, rcond=None)[0]
+    return float(p[0] + p[2])

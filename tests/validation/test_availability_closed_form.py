@@ -1,4 +1,5 @@
-"""k-of-n availability with independent or shared repair (reference/anchors.md §2;
+"""k-of-n availability with independent or shared repair, and active-standby with a
+switchover and a failover success probability (reference/anchors.md §2;
 docs/validation.md).
 
 Each replica fails after an exponential up time (mean MTBF) and is repaired after an
@@ -17,8 +18,8 @@ from pathlib import Path
 from statistics import mean, stdev
 
 import pytest
-from availability_drill import availability, write_k_of_n_drill
-from closed_forms import k_of_n, k_of_n_one_crew
+from availability_drill import availability, write_active_standby_drill, write_k_of_n_drill
+from closed_forms import active_standby, k_of_n, k_of_n_one_crew
 from pydantic import ValidationError
 
 import drillsim
@@ -34,6 +35,10 @@ def test_closed_form_reproduces_the_anchor_table() -> None:
     assert k_of_n(3, 5, MTBF_H, MTTR_H) == pytest.approx(0.993474117, abs=1e-9)
     assert k_of_n(4, 5, MTBF_H, MTTR_H) == pytest.approx(0.931381985, abs=1e-9)
     assert k_of_n_one_crew(1, 2, MTBF_H, MTTR_H) == pytest.approx(0.983606557, abs=1e-9)
+    assert active_standby(1000, 4, 1 / 60, 1.0) == pytest.approx(0.999951656, abs=1e-9)
+    assert active_standby(1000, 4, 5 / 60, 0.95) == pytest.approx(0.999691820, abs=1e-9)
+    assert active_standby(1000, 4, 0.5, 0.95) == pytest.approx(0.999298107, abs=1e-9)
+    assert active_standby(MTBF_H, MTTR_H, 1.0, 0.9) == pytest.approx(0.968375, abs=1e-6)
 
 
 def test_validation_options_are_checked() -> None:
@@ -46,6 +51,19 @@ def test_validation_options_are_checked() -> None:
                 "arrivals": {"every": "1h", "gap_from": "end"},
                 "lasts": "1h",
             }
+        )
+    with pytest.raises(ValidationError, match="only a crash"):
+        Fault.model_validate(
+            {
+                "type": "error-rate",
+                "rate": 0.5,
+                "target": {"service": "a", "instance": "standby"},
+                "at": "1h",
+            }
+        )
+    with pytest.raises(ValidationError, match="'instance' needs a service"):
+        Fault.model_validate(
+            {"type": "crash", "target": {"tier": 1, "instance": "standby"}, "at": "1h"}
         )
     with pytest.raises(ValidationError, match="spread: rotate"):
         Fault.model_validate(
@@ -95,3 +113,41 @@ def test_shared_repair_matches_the_birth_death_chain(
     """One repair crew for all replicas (``arrivals: {crew: ops}``): 1-of-2 A = 0.983607
     (anchors.md §2.2), 2-of-3 A = 0.951684 (16 seeds x 100,000 h each)."""
     check(tmp_path, k, n, 100_000, seeds, crew="ops")
+
+
+def check_active_standby(
+    tmp_path: Path,
+    mtbf_h: float,
+    mttr_h: float,
+    switchover_h: float,
+    success: float,
+    hours: float,
+    seeds: range,
+) -> None:
+    drill = drillsim.load_scenario(
+        write_active_standby_drill(
+            tmp_path,
+            mtbf_h=mtbf_h,
+            mttr_h=mttr_h,
+            switchover_h=switchover_h,
+            success=success,
+            hours=hours,
+        )
+    )
+    values = [availability(drill, seed) for seed in seeds]
+    m, se = mean(values), stdev(values) / math.sqrt(len(values))
+    expected = active_standby(mtbf_h, mttr_h, switchover_h, success)
+    assert abs(m - expected) < 3 * se, (m, se, expected, (m - expected) / se)
+
+
+def test_active_standby_matches_the_chain(tmp_path: Path) -> None:
+    """MTBF 100 h, MTTR 10 h, 1 h switchover, 90% success: A = 0.968375 (anchors.md
+    §2.2's simulation check; 16 seeds x 100,000 h, about 5 s)."""
+    check_active_standby(tmp_path, 100, 10, 1.0, 0.9, 100_000, range(4100, 4116))
+
+
+@pytest.mark.slow
+def test_active_standby_matches_the_worked_example(tmp_path: Path) -> None:
+    """MTBF 1000 h, MTTR 4 h, 5 min switchover, 95% coverage: A = 0.999691820
+    (anchors.md §2.2; 16 seeds x 2,000,000 h)."""
+    check_active_standby(tmp_path, 1000, 4, 5 / 60, 0.95, 2_000_000, range(4200, 4216))
