@@ -347,6 +347,18 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
                     "give the service redundancy: {mode: active-standby} or pick another remedy",
                 )
             )
+        if (
+            t.instance is not None
+            and t.service in names
+            and not _is_active_standby(topo, t.service)
+        ):
+            issues.append(
+                doc.issue(
+                    (*base, "instance"),
+                    f"{t.service!r} has no standby instance to choose from",
+                    "give the service redundancy: {mode: active-standby} or drop 'instance'",
+                )
+            )
         if fault.at is not None and fault.at >= doc.model.duration:
             issues.append(
                 doc.issue(

@@ -18,11 +18,13 @@ from pathlib import Path
 from statistics import mean, stdev
 
 import pytest
+import yaml
 from availability_drill import availability, write_active_standby_drill, write_k_of_n_drill
 from closed_forms import active_standby, k_of_n, k_of_n_one_crew
 from pydantic import ValidationError
 
 import drillsim
+from drillsim.errors import ConfigError
 from drillsim.spec.scenario import Fault
 
 MTBF_H, MTTR_H = 100.0, 10.0
@@ -151,3 +153,14 @@ def test_active_standby_matches_the_worked_example(tmp_path: Path) -> None:
     """MTBF 1000 h, MTTR 4 h, 5 min switchover, 95% coverage: A = 0.999691820
     (anchors.md §2.2; 16 seeds x 2,000,000 h)."""
     check_active_standby(tmp_path, 1000, 4, 5 / 60, 0.95, 2_000_000, range(4200, 4216))
+
+
+def test_an_instance_needs_an_active_standby_service(tmp_path: Path) -> None:
+    """Crashing one instance of a service without a standby is a located error."""
+    path = write_k_of_n_drill(tmp_path, k=1, n=2, mtbf_h=MTBF_H, mttr_h=MTTR_H, hours=1000)
+    scenario = yaml.safe_load(path.read_text())
+    scenario["faults"][0]["type"] = "crash"
+    scenario["faults"][0]["target"] = {"service": "db", "instance": "standby"}
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    with pytest.raises(ConfigError, match="no standby instance"):
+        drillsim.load_scenario(path)
