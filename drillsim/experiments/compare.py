@@ -45,6 +45,8 @@ class Wording:
     better: str = "lower"
     relative: bool = False
     """Say the change as a percentage of A's mean (counts per person)."""
+    counted: str = ""
+    """What a relative KPI counts, for the absolute change beside the percentage."""
 
 
 _TIME = {"unit": "min", "scale": 60.0}
@@ -67,7 +69,9 @@ WORDING: dict[str, Wording] = {
     "noise_ratio": Wording("has", "less noise", "more noise", unit="%", scale=0.01),
     "wrong_hypotheses": Wording("makes", "fewer wrong guesses", "more wrong guesses"),
     "failed_actions": Wording("has", "fewer failed actions", "more failed actions"),
-    "pages_per_person": Wording("pages each person", "less", "more", relative=True),
+    "pages_per_person": Wording(
+        "pages each person", "less", "more", relative=True, counted="pages each"
+    ),
 }
 
 
@@ -90,7 +94,10 @@ class Comparison:
                 "faults_identical": not self.fault_mismatches,
                 "replications_with_different_faults": self.fault_mismatches,
             },
-            "kpis": {name: r.to_dict() for name, r in self.results.items()},
+            "kpis": {
+                name: {**r.to_dict(), "words": describe(name, r)}
+                for name, r in self.results.items()
+            },
             "summary": summary_sentence(self.results),
             "underpowered": underpowered_notes(self.results),
         }
@@ -165,7 +172,7 @@ def describe(name: str, r: PairedResult) -> str:
     unit = f" {w.unit}" if w.unit else ""
     if w.relative and r.mean_a:
         amount = f"{abs(r.mean_diff) / r.mean_a:.0%} {word}"
-        detail = f"{_num(abs(d))} {'fewer' if d < 0 else 'more'} per drill"
+        detail = f"{_num(abs(d))} {'fewer' if d < 0 else 'more'} {w.counted} per drill"
     else:
         amount = f"{_num(abs(d))}{unit} {word}"
         detail = ""
@@ -178,7 +185,7 @@ def describe(name: str, r: PairedResult) -> str:
         ci = f"95% CI {_num(lo)}–{_num(hi)}"
     inside = ", ".join(x for x in (detail, ci) if x)
     phrase = f"{w.verb} {amount} ({inside})"
-    if r.n >= 2 and not r.significant:
+    if r.n >= 2 and not r.clear:
         p = "" if r.p is None else f", p={r.p:.2g}"
         return f"no clear difference: {phrase[:-1]}{p})"
     return phrase
@@ -195,11 +202,7 @@ def summary_sentence(results: dict[str, PairedResult]) -> str:
         "user_minutes_affected",
         "score",
     ]
-    clear = [
-        describe(k, results[k])
-        for k in order
-        if k in results and results[k].significant and results[k].mean_diff
-    ]
+    clear = [describe(k, results[k]) for k in order if k in results and results[k].clear]
     if not clear:
         return "B and A show no clear difference in the headline KPIs."
     return "B " + ", ".join(clear) + "."

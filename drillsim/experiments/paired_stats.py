@@ -55,6 +55,17 @@ class PairedResult:
         return self.p is not None and self.p < ALPHA
 
     @property
+    def clear(self) -> bool:
+        """Significant and its 95% CI excludes zero: what a sentence may state as a
+        difference (the signed-rank test can disagree with the t-interval)."""
+        return (
+            self.significant
+            and self.ci_low is not None
+            and self.ci_high is not None
+            and (self.ci_low > 0 or self.ci_high < 0)
+        )
+
+    @property
     def underpowered(self) -> bool:
         """Too few replications to detect the observed difference with 80% power."""
         if self.n < 2 or self.mean_diff is None:
@@ -68,6 +79,7 @@ class PairedResult:
         return {
             **asdict(self),
             "significant": self.significant,
+            "clear": self.clear,
             "underpowered": self.underpowered,
         }
 
