@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from drillsim.errors import DrillsimError
 from drillsim.experiments.sweep import Job, run_job
 from drillsim.io.sweep_results import Row
 from drillsim.spec.drill import DrillSpec
@@ -144,6 +145,8 @@ class ProcessExecutor:
         ctx = multiprocessing.get_context("spawn")
         queue: deque[tuple[Job, int]] = deque((job, 1) for job in jobs)
         live: dict[Connection, _Worker] = {}
+        ran_any = False
+        early_deaths = 0
 
         def start() -> None:
             parent, child = ctx.Pipe()
@@ -177,6 +180,13 @@ class ProcessExecutor:
                         result = f"worker died (exit code {_exit_code(worker)})"
                         del live[conn]
                         conn.close()
+                        early_deaths += not ran_any
+                        if early_deaths > self.workers + ATTEMPTS:
+                            raise DrillsimError(
+                                f"every worker process died before finishing a job ({result})\n"
+                                "    workers re-import the calling script (spawn): is it "
+                                "importable? --executor sequential runs without workers"
+                            ) from None
                         if attempt < ATTEMPTS or queue:
                             start()
                             replacement = next(reversed(live.values()))
@@ -190,6 +200,7 @@ class ProcessExecutor:
                         else:
                             yield job, Failure(job, result)
                     else:
+                        ran_any = True
                         yield job, result
                     if replacement is not None:
                         hand_out(replacement)

@@ -86,3 +86,11 @@ def test_validate_checks_every_arm() -> None:
     result = _invoke("validate", SWEEPS / "escalation.yaml")
     assert result.exit_code == 0, result.output
     assert "3 arms x 3 replications over 2 parameters" in result.stdout
+
+
+def test_the_shipped_example_sweep_validates() -> None:
+    """scenarios/sweeps/escalation-delay.yaml (the --help example) is a valid sweep."""
+    example = SWEEPS.parents[2] / "scenarios" / "sweeps" / "escalation-delay.yaml"
+    result = _invoke("validate", example)
+    assert result.exit_code == 0, result.output
+    assert "6 arms x 20 replications over 2 parameters" in result.stdout

@@ -336,3 +336,17 @@ def test_a_value_of_the_wrong_type_is_located_at_the_value_naming_the_arm(
 def test_bad_sweep_documents_fail_before_any_work(tmp_path: Path, body: str, message: str) -> None:
     """Zero replications, unknown parameters and documents, bad path syntax."""
     assert message in "\n".join(_errors(_write(tmp_path, body)))
+
+
+def die_always(job: Job, attempt: int) -> None:
+    """Fault injection: every worker dies on its first job."""
+    os._exit(3)
+
+
+def test_workers_that_never_finish_anything_stop_the_sweep(
+    tmp_path: Path, escalation: LoadedSweep
+) -> None:
+    """When workers die before any job has finished, the sweep stops with a clear error
+    instead of spawning two doomed workers per replication."""
+    with pytest.raises(DrillsimError, match="every worker process died before finishing a job"):
+        run_sweep(escalation, tmp_path / "s", 11, ProcessExecutor(1), hook=die_always)
