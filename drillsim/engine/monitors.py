@@ -175,6 +175,9 @@ class _Instance:
     test: Callable[[Health], bool]
     rng_name: str
     rng: np.random.Generator | None = None
+    """False positives' stream."""
+    dip_rng: np.random.Generator | None = None
+    """Flapping's own stream: how long a real fault lasts must not move later noise."""
     real: bool = False
     state: str = "inactive"
     active_since: float = 0.0
@@ -254,10 +257,19 @@ class MonitorSet:
         return bool(inst.spikes) and any(a <= scraped < b for a, b in inst.spikes)
 
     def _random(self, inst: _Instance) -> np.random.Generator:
-        """The instance's own stream, claimed on first use (most monitors never draw)."""
+        """The instance's false-positive stream, claimed on first use (most monitors
+        never draw)."""
         if inst.rng is None:
             inst.rng = self.rng_for(inst.rng_name)
         return inst.rng
+
+    def _flapping_random(self, inst: _Instance) -> np.random.Generator:
+        """Flapping draws from a stream of its own: dips are planned while a fault
+        lasts, so sharing the false positives' stream would let a fault ended sooner
+        (another arm of a comparison) shift every later false positive."""
+        if inst.dip_rng is None:
+            inst.dip_rng = self.rng_for(f"{inst.rng_name}/flapping")
+        return inst.dip_rng
 
     # ----- scheduling ----------------------------------------------------------------
 
@@ -314,7 +326,7 @@ class MonitorSet:
         assert spec is not None
         if inst.dips and inst.dips[-1][1] > after_s:
             return  # a dip is already planned
-        rng = self._random(inst)
+        rng = self._flapping_random(inst)
         start = after_s + float(rng.exponential(spec.every))
         if start >= self.horizon_s:
             return
