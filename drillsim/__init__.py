@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from drillsim.experiments.replications import DrillOutcome
+    from drillsim.experiments.sweep_runner import SweepOutcome
     from drillsim.io.loader import Drill
 
 
@@ -40,4 +41,34 @@ def run(drill: Drill, seed: int | None = None, replication: int = 0) -> DrillOut
     return run_drill(drill.spec, choose_seed(seed, drill.spec), replication)
 
 
-__all__ = ["__version__", "load_scenario", "run"]
+def sweep(
+    path: str | Path,
+    out: str | Path,
+    *,
+    seed: int | None = None,
+    executor: str = "processes",
+    workers: int | None = None,
+    resume: bool = False,
+) -> SweepOutcome:
+    """Run a Sweep document into the folder ``out`` (``drillsim sweep``, without plots).
+
+    The seed is the argument, else the sweep's ``seed:``, else the base scenario's, else
+    drawn; a resumed sweep keeps the seed it started with.
+    """
+    from pathlib import Path
+
+    from drillsim.experiments.executors import make_executor
+    from drillsim.experiments.replications import choose_seed
+    from drillsim.experiments.sweep_runner import run_sweep
+    from drillsim.io.sweep_results import read_manifest
+    from drillsim.io.sweeps import load_sweep
+
+    loaded = load_sweep(Path(path))
+    if resume:
+        root = int(read_manifest(Path(out))["seed"])
+    else:
+        root = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
+    return run_sweep(loaded, Path(out), root, make_executor(executor, workers), resume=resume)
+
+
+__all__ = ["__version__", "load_scenario", "run", "sweep"]

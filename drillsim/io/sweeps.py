@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,8 +166,9 @@ def _relocate(
             continue
         shown = render_path(targets[name], seen[param.document].data)
         if issue.path == shown or issue.path.startswith((f"{shown}.", f"{shown}[")):
-            at = doc.issue(where[name], "")
             detail = issue.path.removeprefix(shown)
+            inner = tuple(int(i) for i in re.findall(r"\[(\d+)\]", _leading_indices(detail)))
+            at = doc.issue((*where[name], *inner), "")
             return Issue(
                 at.file,
                 at.line,
@@ -177,3 +179,9 @@ def _relocate(
             )
     hint = f"in sweep arm {arm!r}" + (f"; {issue.hint}" if issue.hint else "")
     return Issue(issue.file, issue.line, issue.col, issue.path, issue.message, hint)
+
+
+def _leading_indices(detail: str) -> str:
+    """The ``[1][0]`` that starts ``[1][0].name``: where inside a list value the problem is."""
+    match = re.match(r"(?:\[\d+\])*", detail)
+    return match.group(0) if match else ""

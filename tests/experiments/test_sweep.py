@@ -305,7 +305,7 @@ def test_a_value_of_the_wrong_type_is_located_at_the_value_naming_the_arm(
         "escalation_policies[name=storefront].rules[0].delay: cannot parse '10 minutes' as "
         "a duration",
         "    write '10m' (forms like 90s, 15m, 1h30m, 3d)",
-        f"{display_name(path)}:14:28: arms.list[name='ghost'].users: arm 'ghost': oncall: "
+        f"{display_name(path)}:14:36: arms.list[name='ghost'].users[1]: arm 'ghost': oncall: "
         "schedules[name=storefront-primary].layers[0].users[1]: unknown person 'zed'",
         "    known people: alice, bob, dana",
         f"2 errors in {display_name(path)}",
@@ -350,3 +350,13 @@ def test_workers_that_never_finish_anything_stop_the_sweep(
     instead of spawning two doomed workers per replication."""
     with pytest.raises(DrillsimError, match="every worker process died before finishing a job"):
         run_sweep(escalation, tmp_path / "s", 11, ProcessExecutor(1), hook=die_always)
+
+
+def test_the_python_api_runs_a_sweep(tmp_path: Path) -> None:
+    """`drillsim.sweep(path, out)` runs it with the sweep's own seed."""
+    import drillsim
+
+    outcome = drillsim.sweep(SWEEPS / "grid.yaml", tmp_path / "s", executor="sequential")
+    assert outcome.seed == 3
+    assert len(outcome.rows) == 4 * 2 * len(KPIS)
+    assert (tmp_path / "s" / "summary.csv").is_file()
