@@ -113,28 +113,31 @@ def test_power_warning_fires_at_three_not_for_a_large_effect_at_thirty(
     assert large.significant and not large.underpowered and large.mean_diff < 0  # type: ignore[operator]
 
 
+def stochastic(ack: str) -> Callable[[dict[str, Any]], None]:
+    """The mini drill over 3 days with random web error faults and this ack delay."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["responders"] = {"ack": ack}
+        doc["duration"] = "3d"
+        doc["faults"].append(
+            {
+                "name": "web-errors",
+                "type": "error-rate",
+                "target": {"service": "web"},
+                "rate": "20%",
+                "arrivals": {"every": "12h"},
+                "lasts": "10m..1h",
+            }
+        )
+
+    return edit
+
+
 def test_common_random_numbers_hold_across_on_call_settings(
     vary: Callable[..., Drill],
 ) -> None:
     """Scenarios differing only in responders and escalation delays face the same faults
     (random arrivals) and the same spurious alerts in every replication."""
-
-    def stochastic(ack: str) -> Callable[[dict[str, Any]], None]:
-        def edit(doc: dict[str, Any]) -> None:
-            doc["responders"] = {"ack": ack}
-            doc["duration"] = "3d"
-            doc["faults"].append(
-                {
-                    "name": "web-errors",
-                    "type": "error-rate",
-                    "target": {"service": "web"},
-                    "rate": "20%",
-                    "arrivals": {"every": "12h"},
-                    "lasts": "10m..1h",
-                }
-            )
-
-        return edit
 
     def noisy(doc: dict[str, Any]) -> None:
         doc["rules"][1]["false_positives"] = {"every": "8h", "lasts": "5m..20m"}
@@ -169,23 +172,6 @@ def test_flapping_and_false_positives_on_one_rule_keep_common_random_numbers(
 ) -> None:
     """Flapping draws from its own stream, so a fault ended sooner in arm B does not
     move arm B's later false positives off arm A's."""
-
-    def stochastic(ack: str) -> Callable[[dict[str, Any]], None]:
-        def edit(doc: dict[str, Any]) -> None:
-            doc["responders"] = {"ack": ack}
-            doc["duration"] = "3d"
-            doc["faults"].append(
-                {
-                    "name": "web-errors",
-                    "type": "error-rate",
-                    "target": {"service": "web"},
-                    "rate": "20%",
-                    "arrivals": {"every": "12h"},
-                    "lasts": "10m..1h",
-                }
-            )
-
-        return edit
 
     def noisy_and_flapping(doc: dict[str, Any]) -> None:
         doc["rules"][1]["false_positives"] = {"every": "8h", "lasts": "5m..20m"}
