@@ -11,6 +11,7 @@ import click
 
 from drillsim.cli.main import cli
 from drillsim.errors import ConfigError, DrillsimError, Issue
+from drillsim.io.diagnostics import first_error
 
 if TYPE_CHECKING:
     from drillsim.io.yamlsource import Source
@@ -102,9 +103,7 @@ def _imported(source: Source) -> tuple[list[Schedule], list[Person], list[Issue]
         try:
             schedules.append(Schedule.model_validate(data))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            message = f"schedule {data['name']!r}: {where}: {first['msg']}"
+            message = f"schedule {data['name']!r}: {first_error(exc)}"
             raise ConfigError([Issue(source.file, 1, 1, "", message)]) from None
     return schedules, [], imported.warnings
 
@@ -339,9 +338,7 @@ def oncall_template(
             )
         OnCall.model_validate(doc)  # a template never prints a document drillsim rejects
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise click.UsageError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+        raise click.UsageError(first_error(exc)) from None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(yaml.safe_dump(doc, sort_keys=False), nl=False)

@@ -19,6 +19,14 @@ from drillsim.errors import Issue
 from drillsim.io.yamlsource import Mark, PathKey, Source, render_path
 
 
+def first_error(exc: ValidationError) -> str:
+    """The first problem of a validation error as ``path: message``, for data that has no
+    source positions (generated from an import, or built by a command)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}"
+
+
 def validation_issues(
     source: Source, error: ValidationError, model: type[BaseModel]
 ) -> list[Issue]:

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from drillsim.errors import ConfigError, Issue
-from drillsim.io.diagnostics import validation_issues
+from drillsim.io.diagnostics import first_error, validation_issues
 from drillsim.io.yamlsource import PathKey, Source, read_source, render_path
 from drillsim.spec import KINDS, AlertRules, OnCall, Routing, Scenario, Topology
 from drillsim.spec.drill import DrillSpec
@@ -275,9 +275,7 @@ def _maybe_oncall_export(
     except ConfigError as exc:
         return None, list(exc.issues)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = f"imported as an OnCall document, {where}: {first['msg']}"
+        message = f"imported as an OnCall document, {first_error(exc)}"
         return None, [Issue(source.file, 1, 1, "", message)]
     return Document(path, model, source, tuple(imported.warnings)), issues
 
