@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from drillsim.errors import DrillsimError
-from drillsim.experiments.sweep import Job, run_job
+from drillsim.experiments.sweep import SWEEP_MEASURES, Job, Measures, run_job
 from drillsim.io.sweep_results import Row
 from drillsim.spec.drill import DrillSpec
 
@@ -37,18 +37,20 @@ Hook = Callable[[Job, int], None]
 
 @dataclass(frozen=True, slots=True)
 class Work:
-    """What every worker needs, sent once per worker: the arms' drills, names, root seed."""
+    """What every worker needs, sent once per worker: the arms' drills, names, root seed,
+    and what to measure in each replication."""
 
     drills: tuple[DrillSpec, ...]
     names: tuple[str, ...]
     seed: int
     hook: Hook | None = field(default=None, compare=False)
+    measures: Measures = SWEEP_MEASURES
 
     def run(self, job: Job, attempt: int) -> list[Row]:
         """One attempt at one job."""
         if self.hook is not None:
             self.hook(job, attempt)
-        return run_job(self.drills, self.names, self.seed, job)
+        return run_job(self.drills, self.names, self.seed, job, self.measures)
 
 
 @dataclass(frozen=True, slots=True)

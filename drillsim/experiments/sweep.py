@@ -11,9 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from drillsim.experiments.replications import HEADLINE, confidence_interval, run_drill
+from drillsim.experiments.replications import (
+    HEADLINE,
+    DrillOutcome,
+    confidence_interval,
+    run_drill,
+)
 from drillsim.io.sweep_results import Row
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.drill import DrillSpec
@@ -27,6 +32,44 @@ KPIS: dict[str, Callable[[Scorecard], float | None]] = {
 }
 
 
+class Measures(Protocol):
+    """What one replication of an arm yields as KPI rows.
+
+    It travels to worker processes with the sweep's work, so it must pickle: a plain
+    dataclass holding data, never lambdas (those stay in module-level tables).
+    """
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every KPI this measures, in the order rows and summaries list them."""
+        ...
+
+    def measure(self, outcome: DrillOutcome, arm: int) -> dict[str, float | None]:
+        """The KPIs of one replication of arm number ``arm`` (None: undefined)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineMeasures:
+    """A sweep's KPIs: :data:`KPIS`, read from the scorecard."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names of :data:`KPIS`."""
+        return tuple(KPIS)
+
+    def measure(self, outcome: DrillOutcome, arm: int) -> dict[str, float | None]:
+        """Each of :data:`KPIS` from the replication's scorecard."""
+        out: dict[str, float | None] = {}
+        for kpi, read in KPIS.items():
+            value = read(outcome.scorecard)
+            out[kpi] = None if value is None else float(value)
+        return out
+
+
+SWEEP_MEASURES = HeadlineMeasures()
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Job:
     """One replication of one arm (arms by index into the sweep's arm list)."""
@@ -35,16 +78,17 @@ class Job:
     replication: int
 
 
-def run_job(drills: Sequence[DrillSpec], names: Sequence[str], seed: int, job: Job) -> list[Row]:
-    """Simulate and score one replication of one arm; its headline KPIs as rows."""
+def run_job(
+    drills: Sequence[DrillSpec],
+    names: Sequence[str],
+    seed: int,
+    job: Job,
+    measures: Measures = SWEEP_MEASURES,
+) -> list[Row]:
+    """Simulate and score one replication of one arm; its KPIs as rows."""
     outcome = run_drill(drills[job.arm], seed, job.replication)
-    rows = []
-    for kpi, read in KPIS.items():
-        value = read(outcome.scorecard)
-        rows.append(
-            Row(names[job.arm], job.replication, seed, kpi, None if value is None else float(value))
-        )
-    return rows
+    values = measures.measure(outcome, job.arm)
+    return [Row(names[job.arm], job.replication, seed, kpi, values[kpi]) for kpi in measures.names]
 
 
 def jobs_for(arms: int, replications: int, done: Set[tuple[int, int]] = frozenset()) -> list[Job]:
@@ -63,16 +107,18 @@ def quantile(values: Sequence[float], q: float) -> float:
 SUMMARY_COLUMNS = ("arm", "kpi", "n", "mean", "median", "p90", "sd", "ci_low", "ci_high")
 
 
-def summarise(rows: Sequence[Row], arm_order: Sequence[str]) -> list[dict[str, Any]]:
+def summarise(
+    rows: Sequence[Row], arm_order: Sequence[str], kpis: Sequence[str] = tuple(KPIS)
+) -> list[dict[str, Any]]:
     """Per arm and KPI: n, mean, median, p90 and the 95% t-interval of the mean, over the
-    replications where the KPI is defined; arms in sweep order, KPIs in :data:`KPIS` order."""
+    replications where the KPI is defined; arms in sweep order, KPIs in ``kpis`` order."""
     values: dict[tuple[str, str], list[float]] = {}
     for r in rows:
         if r.value is not None:
             values.setdefault((r.arm, r.kpi), []).append(r.value)
     out = []
     for arm in arm_order:
-        for kpi in KPIS:
+        for kpi in kpis:
             xs = values.get((arm, kpi), [])
             ci = confidence_interval(xs)
             out.append(

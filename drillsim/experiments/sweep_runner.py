@@ -1,4 +1,5 @@
-"""Run a loaded sweep into its results folder: fresh, or resumed from its runs.csv.
+"""Run a loaded sweep (or staffing study) into its results folder: fresh, or resumed
+from its runs.csv.
 
 The plan (arms with their values, root seed, input checksums) goes into the manifest
 first; rows are appended as replications finish; at the end runs.csv is rewritten in
@@ -11,14 +12,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from drillsim.errors import DrillsimError
 from drillsim.experiments.executors import Executor, Failure, Hook, Work
-from drillsim.experiments.sweep import KPIS, SUMMARY_COLUMNS, Job, jobs_for, summarise
+from drillsim.experiments.sweep import SUMMARY_COLUMNS, Job, Measures, jobs_for, summarise
 from drillsim.io.results import sha256_file, write_file
 from drillsim.io.sweep_results import (
     Row,
@@ -30,10 +31,57 @@ from drillsim.io.sweep_results import (
     summary_csv,
     write_manifest,
 )
-from drillsim.io.sweeps import LoadedSweep
+from drillsim.spec.drill import DrillSpec
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in the sweep) after each one."""
+
+
+class ExperimentArm(Protocol):
+    """One arm as the runner needs it."""
+
+    @property
+    def name(self) -> str:
+        """The arm's name in rows and tables."""
+        ...
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """What the arm sets, for the manifest."""
+        ...
+
+    @property
+    def spec(self) -> DrillSpec:
+        """The arm's validated drill."""
+        ...
+
+
+class Experiment(Protocol):
+    """Arms run on the same seeded replications: a Sweep, or a StaffingStudy."""
+
+    @property
+    def kind(self) -> str:
+        """The document kind, recorded in the manifest."""
+        ...
+
+    @property
+    def replications(self) -> int:
+        """Replications per arm."""
+        ...
+
+    @property
+    def experiment_arms(self) -> Sequence[ExperimentArm]:
+        """The arms, in the document's order."""
+        ...
+
+    @property
+    def measures(self) -> Measures:
+        """What each replication yields as rows."""
+        ...
+
+    def sources(self) -> dict[str, Path]:
+        """Every input file by role (checksummed in the manifest)."""
+        ...
 
 
 class SweepInterrupted(DrillsimError):  # noqa: N818  (a stop, not an error)
@@ -53,13 +101,13 @@ class SweepOutcome:
     failures: list[Failure] = field(default_factory=list)
 
 
-def plan(loaded: LoadedSweep, seed: int) -> dict[str, Any]:
+def plan(loaded: Experiment, seed: int) -> dict[str, Any]:
     """What is swept, as the manifest records it (and --resume checks it again)."""
     return {
-        "kind": "Sweep",
+        "kind": loaded.kind,
         "seed": seed,
-        "replications": loaded.spec.replications,
-        "arms": [{"name": a.name, "values": a.values} for a in loaded.arms],
+        "replications": loaded.replications,
+        "arms": [{"name": a.name, "values": a.values} for a in loaded.experiment_arms],
         "inputs": {
             role: {"path": str(path), "sha256": sha256_file(path)}
             for role, path in loaded.sources().items()
@@ -83,7 +131,7 @@ def _check_resumable(old: dict[str, Any], new: dict[str, Any], target: Path) -> 
 
 
 def run_sweep(
-    loaded: LoadedSweep,
+    loaded: Experiment,
     target: Path,
     seed: int,
     executor: Executor,
@@ -100,13 +148,15 @@ def run_sweep(
         DrillsimError: the folder cannot be written, or --resume does not match it.
     """
     started = time.time()
-    names = [a.name for a in loaded.arms]
+    arms = loaded.experiment_arms
+    names = [a.name for a in arms]
     index = {name: i for i, name in enumerate(names)}
-    reps = loaded.spec.replications
+    reps = loaded.replications
+    kpis = loaded.measures.names
     manifest = {**plan(loaded, seed), **(extra or {}), "complete": False}
     if resume:
         _check_resumable(read_manifest(target), manifest, target)
-        kept = _whole_replications(read_rows(target))
+        kept = _whole_replications(read_rows(target), len(kpis))
         rewrite_rows(target, kept)
         write_manifest(target, manifest)
     else:
@@ -117,7 +167,7 @@ def run_sweep(
     total = len(names) * reps
     finished = len(done)
     failures: list[Failure] = []
-    work = Work(tuple(a.drill.spec for a in loaded.arms), tuple(names), seed, hook)
+    work = Work(tuple(a.spec for a in arms), tuple(names), seed, hook, loaded.measures)
     log = RunsLog(target)
     outcomes = executor.run(work, jobs)
     try:
@@ -141,9 +191,9 @@ def run_sweep(
         if close is not None:
             close()
         log.close()
-    rows = _canonical(read_rows(target), index)
+    rows = _canonical(read_rows(target), index, kpis)
     rewrite_rows(target, rows)
-    summary = summarise(rows, names)
+    summary = summarise(rows, names, kpis)
     write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
     manifest.update(
         complete=not failures,
@@ -157,16 +207,16 @@ def run_sweep(
     return SweepOutcome(target, names, seed, reps, rows, summary, failures)
 
 
-def _whole_replications(rows: list[Row]) -> list[Row]:
+def _whole_replications(rows: list[Row], kpis: int) -> list[Row]:
     """Rows of replications that have every KPI (a disk that filled up mid-write could
     leave the first lines of one)."""
     count = Counter((r.arm, r.replication) for r in rows)
-    return [r for r in rows if count[(r.arm, r.replication)] == len(KPIS)]
+    return [r for r in rows if count[(r.arm, r.replication)] == kpis]
 
 
-def _canonical(rows: list[Row], index: dict[str, int]) -> list[Row]:
-    order = {kpi: i for i, kpi in enumerate(KPIS)}
+def _canonical(rows: list[Row], index: dict[str, int], kpis: Sequence[str]) -> list[Row]:
+    order = {kpi: i for i, kpi in enumerate(kpis)}
     return sorted(rows, key=lambda r: (index[r.arm], r.replication, order[r.kpi]))
 
 
-__all__ = ["Job", "SweepInterrupted", "SweepOutcome", "plan", "run_sweep"]
+__all__ = ["Experiment", "Job", "SweepInterrupted", "SweepOutcome", "plan", "run_sweep"]

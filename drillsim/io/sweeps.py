@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.errors import ConfigError, Issue
+from drillsim.experiments.sweep import SWEEP_MEASURES
 from drillsim.io.loader import Document, Drill, Patch, display_name, load_document, load_drill
 from drillsim.io.yamlsource import PathKey, Source, render_path
 from drillsim.spec.docpath import PathNotFoundError, assign, resolve
+from drillsim.spec.drill import DrillSpec
 from drillsim.spec.sweep import Sweep
 
 
@@ -31,6 +33,11 @@ class Arm:
     values: dict[str, Any]
     drill: Drill = field(repr=False)
 
+    @property
+    def spec(self) -> DrillSpec:
+        """The arm's validated drill."""
+        return self.drill.spec
+
 
 @dataclass(frozen=True, slots=True)
 class LoadedSweep:
@@ -40,10 +47,23 @@ class LoadedSweep:
     base: Drill
     arms: list[Arm]
 
+    kind = "Sweep"
+    measures = SWEEP_MEASURES
+
     @property
     def spec(self) -> Sweep:
         """The sweep's model."""
         return self.document.model
+
+    @property
+    def replications(self) -> int:
+        """Replications per arm."""
+        return self.spec.replications
+
+    @property
+    def experiment_arms(self) -> list[Arm]:
+        """The arms, for the runner."""
+        return self.arms
 
     def sources(self) -> dict[str, Path]:
         """Every input file by role (for the manifest's checksums)."""
