@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from drillsim.spec.topology import ActiveStandby, KOfN, Topology
+from drillsim.spec.topology import ActiveStandby, KOfN, Service, Topology
+
+if TYPE_CHECKING:
+    from drillsim.engine.backlog import BacklogSignal
 
 MAX_SATURATION = 0.95
 
@@ -52,6 +56,17 @@ class OwnState:
     added_latency_s: float = 0.0
     partitioned: set[str] = field(default_factory=set)
     active_down: bool = False
+    backlog: BacklogSignal | None = None
+    """The request backlog's effect (services with ``capacity_rps`` only)."""
+
+
+def capacity_share(service: Service, own: OwnState) -> float:
+    """Share of the service's full capacity that is alive (0 when it is down)."""
+    alive = min(service.replicas, service.replicas - own.down_replicas + own.extra_replicas)
+    down = own.crashed or own.active_down or alive <= 0
+    if isinstance(service.redundancy, ActiveStandby):
+        alive = service.replicas  # the active instance carries the load alone
+    return 0.0 if down else (alive / service.replicas) * (1.0 - own.capacity_lost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +111,12 @@ class HealthModel:
         needed = self._needed[name]
         alive = min(svc.replicas, svc.replicas - own.down_replicas + own.extra_replicas)
         down = own.crashed or own.active_down or alive <= 0
-        if isinstance(svc.redundancy, ActiveStandby):
-            alive = svc.replicas  # the active instance carries the load alone
-        capacity = 0.0 if down else (alive / svc.replicas) * (1.0 - own.capacity_lost)
+        capacity = capacity_share(svc, own)
         if capacity <= 0:
             return Health(1.0, svc.latency + own.added_latency_s, 0 if down else 1, 1.0)
         saturation = needed / capacity
+        if svc.capacity_rps is not None:
+            return _queued_health(svc, own, saturation)
         overload = max(0.0, 1.0 - capacity / needed) if needed > 0 else 0.0
         base_rho = min(needed, MAX_SATURATION)
         rho = min(saturation, MAX_SATURATION)
@@ -217,11 +232,22 @@ class HealthModel:
         return Health(1.0 - ok, own.latency_s + extra_latency, own.up, own.saturation)
 
 
-def _needed_share(service: object) -> float:
-    """Share of full capacity the peak load needs (k/n for explicit k-of-n)."""
-    from drillsim.spec.topology import Service
+def _queued_health(svc: Service, own: OwnState, saturation: float) -> Health:
+    """Health of a service with a request backlog: the backlog, not utilisation, says
+    what a capacity loss does (no fluid shedding, no M/M/1 latency curve)."""
+    signal = own.backlog
+    latency = svc.latency + own.added_latency_s
+    if signal is None:
+        return Health(own.error_rate, latency, 1, saturation)
+    error = 1.0 - (1.0 - signal.error_rate) * (1.0 - own.error_rate)
+    return Health(error, latency + signal.latency_s, 1, signal.saturation)
 
-    assert isinstance(service, Service)
+
+def _needed_share(service: Service) -> float:
+    """Share of full capacity the peak load needs (k/n for explicit k-of-n; peak rps
+    over ``capacity_rps`` for a service with a backlog)."""
+    if service.capacity_rps is not None and service.traffic is not None:
+        return service.traffic.rps / service.capacity_rps
     if isinstance(service.redundancy, KOfN):
         return service.redundancy.k / service.replicas
     return service.utilisation

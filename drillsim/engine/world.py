@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from drillsim.engine.health import Health, OwnState
+from drillsim.engine.backlog import Backlog, law_of
+from drillsim.engine.health import Health, OwnState, capacity_share
 from drillsim.engine.layout import TopologyLayout
 from drillsim.engine.scheduler import Scheduler
 from drillsim.events import EventLog, FaultCleared, ServiceHealthChanged
@@ -98,6 +99,12 @@ class World:
         self.last_actor = "self-heal"
         """Who made the latest change that ended or moved around a fault."""
         self.now = lambda: sched.env.now
+        self.backlogs: dict[str, Backlog] = {}
+        """Request backlogs of the services that declare ``capacity_rps``."""
+        for s in self.topology.services:
+            law = law_of(s)
+            if law is not None:
+                self.backlogs[s.name] = Backlog(law, sched, self._refresh)
 
     # ----- queries -------------------------------------------------------------------
 
@@ -294,6 +301,8 @@ class World:
         self._dirty = False
         faults = [self.active[k] for k in sorted(self.active)]
         states = self.own_states(faults)
+        if self.backlogs:
+            self._with_backlogs(states, faults)
         prev = self._own_prev
         own_changed = {
             n for n in states.keys() | prev.keys() if states.get(n, _CLEAN) != prev.get(n, _CLEAN)
@@ -327,6 +336,20 @@ class World:
             self.sched.after(delay, self._apply_all, self._gen, batch)
         self._schedule_auto_failover()
 
+    def _with_backlogs(self, states: dict[str, OwnState], faults: list[ActiveFault]) -> None:
+        """Tell each backlog its capacity share now, and put its effect into the service's
+        own state; remember the faults that cut its capacity while it was non-empty."""
+        now = self.now()
+        for name, backlog in self.backlogs.items():
+            own = states.get(name, _CLEAN)
+            backlog.set_share(now, capacity_share(self.topology.service(name), own))
+            if backlog.move.phase != "idle" and backlog.share < 1.0:
+                hit = [f.id for f in faults if name in f.services and f.id not in backlog.causes]
+                backlog.causes = (*backlog.causes, *hit)
+            signal = backlog.signal
+            if signal is not None and signal.phase != "idle":
+                states.setdefault(name, OwnState()).backlog = signal
+
     def _apply_all(self, gen: int, batch: list[tuple[str, Health, tuple[str, ...]]]) -> None:
         """The services a change reaches at the same instant, in topology order."""
         for name, health, causes in batch:
@@ -352,13 +375,23 @@ class World:
                 hurt[n] = not target[n].close_to(healthy[n])
             return hurt[n]
 
-        for f in faults:
-            frontier = [s for s in f.services if affected(s)]
+        roots = [(f.id, f.services) for f in faults]
+        if self.backlogs:
+            # A retry storm keeps the blame on the fault that triggered it after it ended.
+            active = {f.id for f in faults}
+            roots += [
+                (fid, (name,))
+                for name, backlog in self.backlogs.items()
+                for fid in backlog.causes
+                if fid not in active
+            ]
+        for fid, services in roots:
+            frontier = [s for s in services if affected(s)]
             seen = set(frontier)
             while frontier:
                 n = frontier.pop()
-                if n in result:
-                    result[n].append(f.id)
+                if n in result and fid not in result[n]:
+                    result[n].append(fid)
                 for d in dependents[n]:
                     if d not in seen and affected(d):
                         seen.add(d)

@@ -10,7 +10,7 @@ import itertools
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from drillsim.spec.types import (
     ClockMinutes,
@@ -208,6 +208,29 @@ class ActiveStandby(SpecModel):
     )
 
 
+class Clients(SpecModel):
+    """How a service's callers behave when it is slow: the sustaining effect of a retry
+    storm (anchors.md §4). Needs the service's ``capacity_rps``.
+
+    A caller gives up on an attempt after ``timeout`` and sends another at once, up to
+    ``retries`` more; without ``cancel`` the abandoned attempt stays queued and the server
+    still does its work, which is what lets a storm outlast its trigger.
+    """
+
+    timeout: PositiveDurationS = Field(default=1.0, description="client timeout per attempt")
+    retries: int = Field(default=0, ge=0, le=10, description="immediate retries per request")
+    cancel: bool = Field(
+        default=False,
+        description="a timed-out attempt is removed from the queue (the server does no "
+        "wasted work); default false, as in most real clients",
+    )
+    retry_budget: Fraction | None = Field(
+        default=None,
+        description="retries allowed as a share of requests (e.g. 10%): caps the attempts "
+        "per request at 1 + budget; default no budget",
+    )
+
+
 class Service(SpecModel):
     """A deployable unit with an owner, criticality, replicas, traffic and dependencies."""
 
@@ -225,6 +248,38 @@ class Service(SpecModel):
     depends_on: list[Dependency] = []
     redundancy: KOfN | ActiveStandby | None = Field(default=None, discriminator="mode")
     runbook: str | None = Field(default=None, description="link shown to responders")
+    capacity_rps: float | None = Field(
+        default=None,
+        gt=0,
+        description="requests per second the service serves at full capacity (its service "
+        "rate); turns on the request-backlog model (docs/model.md), which then replaces "
+        "utilisation for this service",
+    )
+    clients: Clients | None = Field(
+        default=None,
+        description="timeouts and retries of the service's callers (needs capacity_rps)",
+    )
+
+    @model_validator(mode="after")
+    def _backlog_inputs(self) -> Service:
+        if self.clients is not None and self.capacity_rps is None:
+            raise ValueError("'clients' needs 'capacity_rps' (the rate the service serves)")
+        if self.capacity_rps is None:
+            return self
+        traffic = self.traffic
+        if traffic is None:
+            raise ValueError("'capacity_rps' needs 'traffic' (the offered request rate)")
+        if traffic.points or traffic.profile != "flat":
+            raise ValueError(
+                "traffic: the backlog model (capacity) takes a constant request rate: "
+                "use a flat profile without points"
+            )
+        if traffic.rps >= self.capacity_rps:
+            raise ValueError(
+                f"capacity_rps: must exceed the offered {traffic.rps:g} rps (the backlog "
+                "model starts from an empty, stable queue)"
+            )
+        return self
 
     @property
     def k_required(self) -> int:

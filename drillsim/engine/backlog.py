@@ -1,0 +1,231 @@
+"""Request backlog of a service whose callers time out and retry (opt-in, fluid).
+
+Why it exists: the rest of the health model is a function of the faults acting *now*,
+so work amplification ends with its trigger. A metastable failure (anchors.md §4) needs
+load as state: a service that declares ``capacity_rps`` gets a queue of attempts ``Q``
+that a capacity loss fills and that the clients' retries can keep filling after the
+capacity is back.
+
+The model is a fluid one, solved exactly between events. The service serves attempts
+at ``mu * c`` (``c`` the share of capacity the faults leave), FIFO, and requests arrive
+at a constant ``lam``. While the wait ``Q / (mu c)`` is under the client timeout ``T``
+every request is served on its first attempt (``a = 1``); once the queue holds
+``mu c T`` attempts or more, every attempt times out and each request makes
+``A = R + 1`` attempts (``1 + budget`` with a retry budget), none of them served in time
+(goodput 0). So ``Q`` moves linearly at ``lam * a - mu * c`` and only its crossings of
+0 and of ``mu c T`` change anything; each is scheduled as one event, never polled.
+
+The pure part (:func:`motion`, :func:`signal_of`) is separate from :class:`Backlog`,
+the one object per service that holds ``Q`` and schedules the next crossing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from drillsim.engine.scheduler import Scheduler
+    from drillsim.spec.topology import Service
+
+Phase = Literal["idle", "queueing", "storm", "capped", "down"]
+"""idle: empty queue; queueing: waits under the timeout; storm: every attempt times out
+(no cancellation); capped: every attempt times out and is cancelled, the queue stays at
+``mu c T``; down: no capacity at all (requests fail fast, the queue is lost)."""
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogLaw:
+    """The constants of one service's backlog: its clients and its server."""
+
+    arrival_rps: float
+    """lam: requests per second offered by the callers (constant)."""
+    capacity_rps: float
+    """mu: attempts per second served at full capacity."""
+    timeout_s: float
+    """T: client timeout per attempt (infinite when the service declares no clients)."""
+    amplified: float
+    """A: attempts per request once attempts time out (R + 1, or 1 + retry budget)."""
+    max_attempts: int
+    """The most attempts one request makes (R + 1)."""
+    cancel: bool
+    """Timed-out attempts leave the queue."""
+
+    def level(self, share: float) -> float:
+        """The queue whose wait equals the timeout at this capacity share: mu c T."""
+        if math.isinf(self.timeout_s):
+            return math.inf
+        return self.capacity_rps * share * self.timeout_s
+
+
+def law_of(service: Service) -> BacklogLaw | None:
+    """The backlog law of a service that declares ``capacity_rps`` (None otherwise)."""
+    if service.capacity_rps is None or service.traffic is None:
+        return None
+    clients = service.clients
+    if clients is None:
+        return BacklogLaw(service.traffic.rps, service.capacity_rps, math.inf, 1.0, 1, False)
+    attempts = float(clients.retries + 1)
+    if clients.retry_budget is not None:
+        attempts = min(attempts, 1.0 + clients.retry_budget)
+    return BacklogLaw(
+        service.traffic.rps,
+        service.capacity_rps,
+        clients.timeout,
+        attempts,
+        clients.retries + 1,
+        clients.cancel,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """How the queue moves from a given state until its next crossing."""
+
+    phase: Phase
+    attempts: float
+    """Attempts per request in this phase."""
+    rate: float
+    """dQ/dt, attempts per second."""
+    target: float | None
+    """The level Q is heading for and crosses (0 or mu c T); None: it never crosses one."""
+
+    def time_to_target(self, q: float) -> float:
+        """Seconds until Q reaches its target (inf if it never does)."""
+        if self.target is None or self.rate == 0.0:
+            return math.inf
+        return max(0.0, (self.target - q) / self.rate)
+
+
+def motion(law: BacklogLaw, q: float, share: float) -> Motion:
+    """The phase, amplification and slope of a queue of ``q`` attempts at capacity share
+    ``share``.
+
+    At exactly ``q = mu c T`` the queue storms when the amplified load exceeds the
+    capacity (coming from below it was growing, so it keeps growing) and otherwise
+    drains; the level is an unstable equilibrium, so no sliding motion exists.
+    """
+    lam = law.arrival_rps
+    served = law.capacity_rps * share
+    if served <= 0.0:
+        return Motion("down", 1.0, 0.0, None)
+    level = law.level(share)
+    at_level = not math.isinf(level) and abs(q - level) <= _EPS * max(1.0, level)
+    if (q > level and not at_level) or (at_level and lam * law.amplified > served):
+        if law.cancel:
+            if lam >= served:
+                return Motion("capped", law.amplified, 0.0, None)
+            return Motion("queueing", 1.0, lam - served, 0.0)
+        rate = lam * law.amplified - served
+        return Motion("storm", law.amplified, rate, level if rate < 0 else None)
+    if q <= _EPS and lam <= served:
+        return Motion("idle", 1.0, 0.0, None)
+    rate = lam - served
+    if rate > 0:
+        return Motion("queueing", 1.0, rate, None if math.isinf(level) else level)
+    return Motion("queueing", 1.0, rate, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogSignal:
+    """What the backlog does to a service's signals (a step function: it changes only
+    at backlog events)."""
+
+    phase: Phase
+    error_rate: float
+    """1 - goodput / lam."""
+    latency_s: float
+    """Added p99 latency: the queue wait at the event, or the time clients give up."""
+    saturation: float
+    """Offered attempts over capacity: lam a / (mu c)."""
+    attempts: float
+    """Attempts per request."""
+
+
+def signal_of(law: BacklogLaw, q: float, share: float, move: Motion) -> BacklogSignal | None:
+    """The backlog's effect on health; None when there is none (down: the crash or
+    outage alone decides the health)."""
+    if move.phase == "down":
+        return None
+    served = law.capacity_rps * share
+    lam = law.arrival_rps
+    saturation = lam * move.attempts / served
+    if move.phase == "storm":
+        return BacklogSignal(
+            "storm", 1.0, law.timeout_s * law.max_attempts, saturation, move.attempts
+        )
+    if move.phase == "capped":
+        error = max(0.0, 1.0 - served / lam) if lam > 0 else 0.0
+        return BacklogSignal("capped", error, law.timeout_s, saturation, move.attempts)
+    return BacklogSignal(move.phase, 0.0, q / served, saturation, move.attempts)
+
+
+class Backlog:
+    """One service's queue of attempts over simulation time.
+
+    Waits on nothing itself: it schedules one callback at the next crossing of 0 or
+    ``mu c T`` (cancelled by a generation number when the capacity changes first), and
+    calls ``on_change`` when a crossing changes the phase. Records nothing: the world
+    turns its signal into health, and ``ServiceHealthChanged`` records that.
+    """
+
+    def __init__(self, law: BacklogLaw, sched: Scheduler, on_change: Callable[[], None]) -> None:
+        self.law = law
+        self.sched = sched
+        self.on_change = on_change
+        self.q = 0.0
+        self.t = 0.0
+        self.share = 1.0
+        self.move = motion(law, 0.0, 1.0)
+        self._gen = 0
+        self.causes: tuple[str, ...] = ()
+        """Faults that cut capacity while the queue was non-empty (ground truth for
+        attribution: a storm's trigger keeps the blame after it ended)."""
+
+    def at(self, t_s: float) -> float:
+        """Attempts queued at time ``t_s`` (not before the last update)."""
+        q = self.q + self.move.rate * (t_s - self.t)
+        target = self.move.target
+        if target is not None and (self.move.rate > 0) == (q > target):
+            q = target  # never past a crossing that has not been processed yet
+        return max(0.0, q)
+
+    @property
+    def signal(self) -> BacklogSignal | None:
+        """The current effect on the service's health."""
+        return signal_of(self.law, self.q, self.share, self.move)
+
+    def set_share(self, now: float, share: float) -> None:
+        """The capacity share changed (or may have): advance Q to now, re-plan."""
+        if share == self.share:
+            return
+        self.q = 0.0 if share <= 0.0 else self.at(now)
+        self.t = now
+        self.share = share
+        if share > 0.0 and self.law.cancel:
+            self.q = min(self.q, self.law.level(share))  # timed-out attempts leave at once
+        self._plan()
+
+    def _plan(self) -> None:
+        self.move = motion(self.law, self.q, self.share)
+        if self.move.phase == "idle":
+            self.q = 0.0  # not a float residue of a queue that never formed
+            self.causes = ()
+        self._gen += 1
+        delay = self.move.time_to_target(self.q)
+        if not math.isinf(delay):
+            self.sched.after(delay, self._cross, self._gen)
+
+    def _cross(self, gen: int) -> None:
+        if gen != self._gen:
+            return  # the capacity changed first; a newer crossing is planned
+        now = self.sched.env.now
+        assert self.move.target is not None
+        self.q = self.move.target
+        self.t = now
+        self._plan()
+        self.on_change()

@@ -1,0 +1,207 @@
+"""The request-backlog arithmetic (engine/backlog.py): phases, slopes and exact crossing
+times, checked by hand against the fluid equations, and the bad inputs of its topology
+fields, each located at file:line:col."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import simpy
+
+from drillsim.engine.backlog import Backlog, BacklogLaw, motion, signal_of
+from drillsim.engine.scheduler import Scheduler
+from drillsim.io.loader import load_document
+
+MU, T = 100.0, 1.0
+
+
+def law(lam: float, retries: int = 3, *, budget: float | None = None, cancel: bool = False):
+    attempts = float(retries + 1) if budget is None else min(retries + 1.0, 1.0 + budget)
+    return BacklogLaw(lam, MU, T, attempts, retries + 1, cancel)
+
+
+def test_an_empty_queue_under_capacity_stays_idle() -> None:
+    move = motion(law(40), 0.0, 1.0)
+    assert (move.phase, move.rate, move.target) == ("idle", 0.0, None)
+    assert move.time_to_target(0.0) == math.inf
+
+
+def test_a_capacity_loss_fills_the_queue_up_to_the_timeout_level() -> None:
+    # lam 40 against 20 req/s: grows at 20/s and reaches mu c T = 20 after exactly 1 s.
+    move = motion(law(40), 0.0, 0.2)
+    assert (move.phase, move.attempts) == ("queueing", 1.0)
+    assert move.rate == pytest.approx(20.0)
+    assert move.target == pytest.approx(20.0)
+    assert move.time_to_target(0.0) == pytest.approx(1.0)
+    assert move.time_to_target(5.0) == pytest.approx(0.75)
+
+
+def test_past_the_level_every_request_makes_r_plus_1_attempts() -> None:
+    move = motion(law(40), 20.0, 0.2)  # exactly at the level, amplified load 160 > 20
+    assert (move.phase, move.attempts, move.target) == ("storm", 4.0, None)
+    assert move.rate == pytest.approx(4 * 40 - 20)
+    full = motion(law(40), 101.0, 1.0)  # capacity back, more than mu T queued
+    assert full.phase == "storm"
+    assert full.rate == pytest.approx(60.0)  # lam (R+1) - mu
+    sig = signal_of(law(40), 101.0, 1.0, full)
+    assert sig is not None
+    assert (sig.error_rate, sig.attempts) == (1.0, 4.0)  # goodput 0
+    assert sig.saturation == pytest.approx(1.6)
+    assert sig.latency_s == pytest.approx(4 * T)  # a request gives up after 4 timeouts
+
+
+def test_under_the_level_the_queue_drains_at_mu_minus_lam() -> None:
+    move = motion(law(40), 99.0, 1.0)
+    assert move.phase == "queueing"
+    assert move.rate == pytest.approx(-60.0)
+    assert move.time_to_target(99.0) == pytest.approx(99.0 / 60.0)
+    sig = signal_of(law(40), 99.0, 1.0, move)
+    assert sig is not None
+    assert sig.error_rate == 0.0
+    assert sig.latency_s == pytest.approx(0.99)  # the wait Q / (mu c)
+
+
+def test_below_the_band_a_storm_drains_back_to_the_level() -> None:
+    # lam 24 < mu / (R+1) = 25: amplified load 96 < 100, the storm drains at 4/s.
+    move = motion(law(24), 500.0, 1.0)
+    assert move.phase == "storm"
+    assert move.rate == pytest.approx(-4.0)
+    assert move.target == pytest.approx(100.0)
+    assert move.time_to_target(500.0) == pytest.approx(100.0)
+    at_level = motion(law(24), 100.0, 1.0)
+    assert at_level.phase == "queueing"
+    assert at_level.rate == pytest.approx(-76.0)
+
+
+def test_a_retry_budget_caps_the_amplification() -> None:
+    assert motion(law(40, budget=0.1), 101.0, 1.0).rate == pytest.approx(44.0 - 100.0)
+    assert motion(law(95, budget=0.1), 101.0, 1.0).rate == pytest.approx(104.5 - 100.0)
+
+
+def test_cancelled_attempts_cap_the_queue_and_shed_the_excess() -> None:
+    move = motion(law(40, cancel=True), 20.0, 0.2)
+    assert (move.phase, move.rate) == ("capped", 0.0)
+    sig = signal_of(law(40, cancel=True), 20.0, 0.2, move)
+    assert sig is not None
+    assert sig.error_rate == pytest.approx(0.5)  # 20 of 40 req/s served
+    assert motion(law(40, cancel=True), 20.0, 1.0).phase == "queueing"
+
+
+def test_no_capacity_means_down_and_no_backlog_signal() -> None:
+    move = motion(law(40), 50.0, 0.0)
+    assert move.phase == "down"
+    assert signal_of(law(40), 50.0, 0.0, move) is None
+
+
+def test_clients_that_never_time_out_never_storm() -> None:
+    patient = BacklogLaw(40.0, MU, math.inf, 1.0, 1, False)
+    move = motion(patient, 1e6, 0.2)
+    assert (move.phase, move.target) == ("queueing", None)
+    assert move.rate == pytest.approx(20.0)
+
+
+def _backlog(lam: float) -> tuple[simpy.Environment, Backlog, list[tuple[float, str]]]:
+    env = simpy.Environment()
+    changes: list[tuple[float, str]] = []
+    backlog = Backlog(law(lam), Scheduler(env), lambda: changes.append((env.now, "x")))
+    backlog.on_change = lambda: changes.append((env.now, backlog.move.phase))
+    return env, backlog, changes
+
+
+def _at(env: simpy.Environment, t: float, action) -> None:  # type: ignore[no-untyped-def]
+    Scheduler(env).at(t, action)
+
+
+@pytest.mark.parametrize(
+    ("lam", "d", "crossings", "q_end"),
+    [
+        # lam 40, 20% capacity for 1 s: reaches the level (20) exactly as the trigger ends
+        # (the capacity comes back first: no storm of zero length), then drains at 60/s:
+        # empty at 60 + 1 + 20/60.
+        (40.0, 1.0, [(61.0 + 20 / 60, "idle")], 0.0),
+        # 2 s: level at 61, storm at 140/s to 160 at 62, then 60/s for good.
+        (40.0, 2.0, [(61.0, "storm")], 160.0 + 60.0 * 238.0),
+        # lam 60: level (20) after 0.5 s at 40/s, then 220/s.
+        (60.0, 3.0, [(60.5, "storm")], 20.0 + 220.0 * 2.5 + 140.0 * 237.0),
+    ],
+)
+def test_crossing_times_are_exact(
+    lam: float, d: float, crossings: list[tuple[float, str]], q_end: float
+) -> None:
+    env, backlog, changes = _backlog(lam)
+    _at(env, 60.0, lambda: backlog.set_share(env.now, 0.2))
+    _at(env, 60.0 + d, lambda: backlog.set_share(env.now, 1.0))
+    env.run(until=300.0)
+    assert [t for t, _ in changes] == pytest.approx([t for t, _ in crossings], abs=1e-9)
+    assert [p for _, p in changes] == [p for _, p in crossings]
+    assert backlog.at(300.0) == pytest.approx(q_end, rel=1e-12)
+
+
+def test_a_capacity_change_cancels_the_planned_crossing() -> None:
+    env, backlog, changes = _backlog(40.0)
+    _at(env, 10.0, lambda: backlog.set_share(env.now, 0.2))  # would reach 20 at 11
+    _at(env, 10.5, lambda: backlog.set_share(env.now, 1.0))  # 10 queued, drains in 1/6 s
+    env.run(until=20.0)
+    assert changes == [(pytest.approx(10.5 + 10 / 60), "idle")]
+    assert backlog.q == 0.0
+
+
+TOPOLOGY_HEAD = """kind: Topology
+version: 1
+name: bad
+regions: {r: {zones: [a]}}
+services:
+"""
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        (
+            "  - name: a\n    team: t\n    traffic: {rps: 40}\n    capacity_rps: -5\n",
+            "t.yaml:9:19: services[name='a'].capacity_rps: must be greater than 0",
+        ),
+        (
+            "  - name: a\n    team: t\n    traffic: {rps: 40}\n    capacity_rps: 100\n"
+            "    clients: {timeout: 0s}\n",
+            "t.yaml:10:24: services[name='a'].clients.timeout: must be > 0",
+        ),
+        (
+            "  - name: a\n    team: t\n    traffic: {rps: 40}\n    capacity_rps: 100\n"
+            "    clients: {retries: -1}\n",
+            "t.yaml:10:24: services[name='a'].clients.retries: must be greater than or equal to 0",
+        ),
+        (
+            "  - name: a\n    team: t\n    clients: {timeout: 1s}\n",
+            "t.yaml:8:14: services[name='a'].clients: "
+            "'clients' needs 'capacity_rps' (the rate the service serves)",
+        ),
+        (
+            "  - name: a\n    team: t\n    capacity_rps: 100\n",
+            "t.yaml:8:19: services[name='a'].capacity_rps: "
+            "'capacity_rps' needs 'traffic' (the offered request rate)",
+        ),
+        (
+            "  - name: a\n    team: t\n    traffic: {rps: 40, profile: business-day}\n"
+            "    capacity_rps: 100\n",
+            "t.yaml:8:14: services[name='a'].traffic: the backlog model (capacity) takes a "
+            "constant request rate: use a flat profile without points",
+        ),
+        (
+            "  - name: a\n    team: t\n    traffic: {rps: 100}\n    capacity_rps: 100\n",
+            "t.yaml:9:19: services[name='a'].capacity_rps: must exceed the offered 100 rps "
+            "(the backlog model starts from an empty, stable queue)",
+        ),
+    ],
+)
+def test_bad_backlog_fields_are_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, service: str, expected: str
+) -> None:
+    (tmp_path / "t.yaml").write_text(TOPOLOGY_HEAD + service)
+    monkeypatch.chdir(tmp_path)
+    doc, issues = load_document(Path("t.yaml"))
+    assert doc is None
+    shown = [f"{i.file}:{i.line}:{i.col}: {i.path}: {i.message}" for i in issues]
+    assert shown == [expected]
