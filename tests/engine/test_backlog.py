@@ -5,19 +5,29 @@ fields, each located at file:line:col."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 import simpy
 
 from drillsim.engine.backlog import Backlog, BacklogLaw, motion, signal_of
+from drillsim.engine.layout import layout_of
 from drillsim.engine.scheduler import Scheduler
+from drillsim.engine.world import ActiveFault, World
+from drillsim.events import EventLog, ServiceHealthChanged
 from drillsim.io.loader import load_document
+from drillsim.spec.scenario import Fault
+from drillsim.spec.topology import Topology
 
 MU, T = 100.0, 1.0
 
 
-def law(lam: float, retries: int = 3, *, budget: float | None = None, cancel: bool = False):
+def law(
+    lam: float, retries: int = 3, *, budget: float | None = None, cancel: bool = False
+) -> BacklogLaw:
     attempts = float(retries + 1) if budget is None else min(retries + 1.0, 1.0 + budget)
     return BacklogLaw(lam, MU, T, attempts, retries + 1, cancel)
 
@@ -110,7 +120,7 @@ def _backlog(lam: float) -> tuple[simpy.Environment, Backlog, list[tuple[float, 
     return env, backlog, changes
 
 
-def _at(env: simpy.Environment, t: float, action) -> None:  # type: ignore[no-untyped-def]
+def _at(env: simpy.Environment, t: float, action: Callable[[], None]) -> None:
     Scheduler(env).at(t, action)
 
 
@@ -146,6 +156,77 @@ def test_a_capacity_change_cancels_the_planned_crossing() -> None:
     env.run(until=20.0)
     assert changes == [(pytest.approx(10.5 + 10 / 60), "idle")]
     assert backlog.q == 0.0
+
+
+def _world(services: list[dict[str, Any]]) -> tuple[simpy.Environment, World, EventLog]:
+    topology = Topology.model_validate(
+        {
+            "kind": "Topology",
+            "version": 1,
+            "name": "storm",
+            "regions": {"r": {"zones": ["a"]}},
+            "services": services,
+        }
+    )
+    env = simpy.Environment()
+    log = EventLog()
+    return env, World(Scheduler(env), layout_of(topology), log, np.random.default_rng(0)), log
+
+
+API = {
+    "name": "api",
+    "team": "t",
+    "replicas": 1,
+    "traffic": {"rps": 40},
+    "capacity_rps": 100,
+    "clients": {"timeout": "1s", "retries": 3},
+}
+
+
+def _fault(
+    world: World, env: simpy.Environment, fid: str, spec: dict[str, Any], at: float, d: float
+) -> None:
+    """Inject fault ``fid`` at ``at`` for ``d`` seconds, as the fault injector would."""
+    fault = Fault.model_validate({"at": f"{at:g}s", "target": {"service": "api"}, **spec})
+
+    def start() -> None:
+        world.inject(ActiveFault(fid, fault, ("api",), env.now))
+        Scheduler(env).after(d, world.clear, fid, "duration")
+
+    Scheduler(env).at(at, start)
+
+
+def test_a_storm_reaches_the_callers_and_keeps_its_trigger_blamed() -> None:
+    """A hard dependency on the stuck service fails its caller too, long after the
+    trigger ended, and both services' state is blamed on the trigger."""
+    web = {"name": "web", "team": "t", "depends_on": [{"service": "api", "timeout": "5s"}]}
+    env, world, _ = _world([API, web])
+    _fault(world, env, "trigger", {"type": "capacity-loss", "capacity": 0.8}, 60.0, 6.0)
+    env.run(until=600.0)
+    assert world.backlogs["api"].move.phase == "storm"
+    for name in ("api", "web"):
+        assert world.visible[name].error_rate == 1.0
+        assert world.causes[name] == ("trigger",)
+    assert "web" not in world.backlogs
+
+
+def test_a_crash_empties_the_queue_and_the_restart_ends_the_storm() -> None:
+    env, world, log = _world([API])
+    _fault(world, env, "trigger", {"type": "capacity-loss", "capacity": 0.8}, 60.0, 6.0)
+    _fault(world, env, "crash", {"type": "crash"}, 200.0, 10.0)
+    env.run(until=300.0)
+    backlog = world.backlogs["api"]
+    assert (backlog.move.phase, backlog.q, backlog.causes) == ("idle", 0.0, ())
+    assert world.visible["api"] == world.model.healthy["api"]
+    last = [r for r in log if isinstance(r, ServiceHealthChanged)][-1]
+    assert (last.t, last.error_rate, last.causes) == (210.0, 0.0, ())
+
+
+def test_without_capacity_rps_there_is_no_backlog() -> None:
+    plain = {k: v for k, v in API.items() if k not in ("capacity_rps", "clients")}
+    _, world, _ = _world([plain])
+    assert world.backlogs == {}
+    assert world.model.healthy["api"].saturation == 0.5  # utilisation, as before
 
 
 TOPOLOGY_HEAD = """kind: Topology
