@@ -11,5 +11,6 @@ from drillsim.cli import (  # noqa: F401  (registration)
     oncall,
     routes,
     sensitivity,
+    staffing,
     sweep,
 )

@@ -95,7 +95,7 @@ def read_manifest(target: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         raise DrillsimError(f"{path}: no readable sweep manifest here") from None
-    if not isinstance(data, dict) or data.get("kind") != "Sweep":
+    if not isinstance(data, dict) or data.get("kind") not in ("Sweep", "StaffingStudy"):
         raise DrillsimError(f"{path}: not a sweep's results folder")
     return data
 

@@ -39,6 +39,16 @@ def validate_files(paths: list[Path]) -> tuple[list[str], list[Issue]]:
             except ConfigError as exc:
                 issues.extend(exc.issues)
             continue
+        if kind == "StaffingStudy":
+            from drillsim.io.staffing import load_study
+
+            try:
+                study = load_study(path)
+                summaries.append(f"{display_name(path)}: {study.summary()}")
+                warnings.extend(study.base.warnings)
+            except ConfigError as exc:
+                issues.extend(exc.issues)
+            continue
         if kind == "Topology":
             problems = check_topology(doc)
         elif kind == "OnCall":

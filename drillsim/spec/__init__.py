@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from drillsim.spec.alerting import AlertRule, AlertRules, Receiver, Route, Routing
 from drillsim.spec.oncall import EscalationPolicy, Layer, OnCall, Person, Schedule
 from drillsim.spec.scenario import Fault, Scenario
+from drillsim.spec.staffing import StaffingStudy
 from drillsim.spec.sweep import Sweep
 from drillsim.spec.topology import Dependency, Service, Topology
 
@@ -21,6 +22,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "AlertRules": AlertRules,
     "Routing": Routing,
     "Sweep": Sweep,
+    "StaffingStudy": StaffingStudy,
 }
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "Scenario",
     "Schedule",
     "Service",
+    "StaffingStudy",
     "Sweep",
     "Topology",
 ]

@@ -15,7 +15,7 @@ from drillsim.cli.main import cli
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
 SCENARIO = MINI / "scenario.yaml"
-KINDS = ("Scenario", "Topology", "OnCall", "AlertRules", "Routing", "Sweep")
+KINDS = ("Scenario", "Topology", "OnCall", "AlertRules", "Routing", "Sweep", "StaffingStudy")
 RESULT_FILES = ("manifest.json", "events.jsonl", "scorecard.json", "report.md", "timeline.txt")
 
 
@@ -64,6 +64,7 @@ def test_the_commands_are_the_documented_ones() -> None:
         "run",
         "schema",
         "sensitivity",
+        "staffing",
         "sweep",
         "timeline",
         "validate",

@@ -62,8 +62,8 @@ CATALOGUE: dict[str, list[str]] = {
     # kinds
     "unknown-kind.yaml": [
         "invalid/unknown-kind.yaml:1:7: kind: unknown kind 'Topolgy'\n"
-        "    expected one of: Scenario, Topology, OnCall, AlertRules, Routing, Sweep "
-        "(did you mean 'Topology'?)",
+        "    expected one of: Scenario, Topology, OnCall, AlertRules, Routing, Sweep, "
+        "StaffingStudy (did you mean 'Topology'?)",
     ],
     # The scenario's `topology:` points at an OnCall file: reported where the scenario
     # says so, not in the (valid) referenced file.
