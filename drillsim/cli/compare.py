@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,12 +34,22 @@ MAX_REPLICATIONS = 10_000  # only each replication's KPIs are kept in memory
     help="Root seed of both (default: A's scenario seed, else drawn).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-def compare(a: Path, b: Path, replications: int, seed: int | None, as_json: bool) -> None:
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write a results folder: comparison.json, comparison.md, pairs.csv, manifest.",
+)
+def compare(
+    a: Path, b: Path, replications: int, seed: int | None, as_json: bool, out: Path | None
+) -> None:
     """Compare scenario B with A on the same outages: B - A per KPI, 95% CI, paired test.
 
     Replication k of both runs on the same random streams, so the two face the same
     faults; only their set-ups differ. Warns when the replications are too few to detect
-    the difference seen (and says how many would be).
+    the difference seen (and says how many would be). --out keeps it: comparison.json
+    (what --json prints), comparison.md (table and sentence), pairs.csv (each
+    replication's A, B and B - A per KPI) and manifest.json (inputs and their sha256).
 
     \b
     Example:
@@ -51,12 +62,19 @@ def compare(a: Path, b: Path, replications: int, seed: int | None, as_json: bool
     drill_a, drill_b = load_drill(a), load_drill(b)
     for warning in [*drill_a.warnings, *drill_b.warnings]:
         click.echo(warning.render(), err=True)
+    if out is not None:
+        from drillsim.io.results import check_target
+
+        check_target(out)  # before the work, not after it
+    started = datetime.now(UTC)
     root_seed = choose_seed(seed, drill_a.spec)
     from drillsim.cli import output
 
     with output.progress(replications) as advance:
         result = compare_drills(drill_a.spec, drill_b.spec, root_seed, replications, advance)
     data = result.to_dict()
+    if out is not None:
+        _write_folder(out, result, data, a, b, started)
     if as_json:
         click.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
@@ -70,6 +88,45 @@ def compare(a: Path, b: Path, replications: int, seed: int | None, as_json: bool
         )
     for note in data["underpowered"]:
         click.echo(f"warning: {note}", err=True)
+
+
+def _write_folder(
+    out: Path, result: Comparison, data: dict[str, Any], a: Path, b: Path, started: datetime
+) -> None:
+    """The comparison as a results folder, written atomically."""
+    import csv
+    import io
+    import sys
+
+    from drillsim.io.results import dumps_json, sha256_file, write_results
+    from drillsim.report.compare_report import comparison_markdown
+
+    buf = io.StringIO()
+    columns = ["replication", "seed", "kpi", "a", "b", "b_minus_a"]
+    writer = csv.DictWriter(buf, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(result.pair_rows())
+    manifest = {
+        "kind": "Compare",
+        "seed": result.seed,
+        "replications": result.replications,
+        "inputs": {
+            role: {"path": str(path), "sha256": sha256_file(path)}
+            for role, path in (("a", a), ("b", b))
+        },
+        "started_at": started.isoformat(),
+        "argv": sys.argv[1:],
+    }
+    write_results(
+        out,
+        {
+            "manifest.json": dumps_json(manifest),
+            "comparison.json": dumps_json(data),
+            "comparison.md": comparison_markdown(result, a.name, b.name),
+            "pairs.csv": buf.getvalue(),
+        },
+    )
+    click.echo(f"results: {out}", err=True)
 
 
 def _print_table(result: Comparison, a: Path, b: Path) -> None:

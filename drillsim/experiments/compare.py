@@ -84,6 +84,26 @@ class Comparison:
     results: dict[str, PairedResult]
     fault_mismatches: list[int] = field(default_factory=list)
     """Replications whose injected faults differ between A and B (should be none)."""
+    pairs: dict[str, list[tuple[float | None, float | None]]] = field(default_factory=dict)
+    """Per KPI, replication k's value in A and in B (what the paired tests were given)."""
+
+    def pair_rows(self) -> list[dict[str, Any]]:
+        """pairs.csv: one row per replication and KPI with A, B and B - A."""
+        rows = []
+        for name, values in self.pairs.items():
+            for k, (a, b) in enumerate(values):
+                diff = None if a is None or b is None else b - a
+                rows.append(
+                    {
+                        "replication": k,
+                        "seed": self.seed,
+                        "kpi": name,
+                        "a": a,
+                        "b": b,
+                        "b_minus_a": diff,
+                    }
+                )
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for --json."""
@@ -112,16 +132,20 @@ def faults_of(records: list[dict[str, Any]]) -> list[tuple[float, str, tuple[str
 
 def compare_outcomes(a: list[DrillOutcome], b: list[DrillOutcome], seed: int) -> Comparison:
     """Pair replication k of A with replication k of B and compare every KPI."""
-    results = {
-        name: paired([read(o.scorecard) for o in a], [read(o.scorecard) for o in b])
+    pairs = {
+        name: [(read(oa.scorecard), read(ob.scorecard)) for oa, ob in zip(a, b, strict=True)]
         for name, read in KPIS.items()
+    }
+    results = {
+        name: paired([x for x, _ in values], [y for _, y in values])
+        for name, values in pairs.items()
     }
     mismatches = [
         oa.result.replication
         for oa, ob in zip(a, b, strict=True)
         if faults_of(oa.records) != faults_of(ob.records)
     ]
-    return Comparison(seed, len(a), results, mismatches)
+    return Comparison(seed, len(a), results, mismatches, pairs)
 
 
 def compare_drills(

@@ -55,3 +55,40 @@ def test_invalid_scenario_is_invalid_input(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "bad.yaml" in result.output
+
+
+def test_out_keeps_the_comparison_and_every_pair(tmp_path: Path) -> None:
+    """--out writes comparison.json (what --json prints), pairs.csv with each
+    replication's A, B and B - A (the paired test's input), comparison.md and a
+    manifest with the inputs' checksums."""
+    import csv
+
+    out = tmp_path / "cmp"
+    args = ("compare", SCENARIO, SCENARIO, "--replications", 3, "--seed", 2)
+    result = _invoke(*args, "--out", out)
+    assert result.exit_code == 0, result.output
+    printed = json.loads(_invoke(*args, "--json").stdout)
+    assert json.loads((out / "comparison.json").read_text()) == printed
+    with (out / "pairs.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    kpis = printed["kpis"]
+    assert len(rows) == 3 * len(kpis)
+    tta = [r for r in rows if r["kpi"] == "time_to_acknowledge_mean_s"]
+    assert [r["replication"] for r in tta] == ["0", "1", "2"]
+    assert all(r["a"] == r["b"] and float(r["b_minus_a"]) == 0.0 for r in tta)
+    mean_a = sum(float(r["a"]) for r in tta) / 3
+    assert mean_a == kpis["time_to_acknowledge_mean_s"]["mean_a"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "Compare" and manifest["inputs"]["a"]["sha256"]
+    assert "no clear difference" in (out / "comparison.md").read_text()
+
+
+def test_out_refuses_a_folder_of_user_files_before_any_work(tmp_path: Path) -> None:
+    """An --out that holds someone's files is refused up front and left untouched."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = _invoke("compare", SCENARIO, SCENARIO, "--replications", 2, "--out", out)
+    assert result.exit_code == 1
+    assert "refusing to overwrite" in result.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
