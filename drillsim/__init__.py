@@ -46,17 +46,23 @@ def sweep(
     out: str | Path,
     *,
     seed: int | None = None,
-    executor: str = "processes",
+    executor: str | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
     resume: bool = False,
 ) -> SweepOutcome:
     """Run a Sweep document into the folder ``out`` (``drillsim sweep``, without plots).
 
     The seed is the argument, else the sweep's ``seed:``, else the base scenario's, else
-    drawn; a resumed sweep keeps the seed it started with.
+    drawn; a resumed sweep keeps the seed it started with. ``executor`` is
+    ``processes`` (the default), ``sequential`` or ``dask``; a Dask ``scheduler``
+    address (``tcp://HOST:PORT``) implies ``dask``, which otherwise starts a LocalCluster.
+    The scheduler is reached before the folder is made: an unreachable one raises
+    :class:`~drillsim.errors.DrillsimError` and writes nothing.
     """
     from pathlib import Path
 
+    from drillsim.experiments.dask_executor import connected, described
     from drillsim.experiments.executors import make_executor
     from drillsim.experiments.replications import choose_seed
     from drillsim.experiments.sweep_runner import run_sweep
@@ -68,7 +74,9 @@ def sweep(
         root = int(read_manifest(Path(out))["seed"])
     else:
         root = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
-    return run_sweep(loaded, Path(out), root, make_executor(executor, workers), resume=resume)
+    name = executor or ("dask" if scheduler is not None else "processes")
+    with connected(make_executor(name, workers, scheduler=scheduler)) as runner:
+        return run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
 
 
 __all__ = ["__version__", "load_scenario", "run", "sweep"]

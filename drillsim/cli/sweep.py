@@ -12,7 +12,7 @@ import click
 from drillsim.cli.main import cli
 from drillsim.errors import DrillsimError
 
-EXECUTORS = ("processes", "sequential")
+EXECUTORS = ("processes", "sequential", "dask")
 
 
 @cli.command()
@@ -33,12 +33,20 @@ EXECUTORS = ("processes", "sequential")
     type=click.Choice(EXECUTORS),
     default="processes",
     show_default=True,
-    help="Local worker processes, or everything in this process.",
+    help="Local worker processes, everything in this process, or a Dask cluster "
+    "(pip install 'drillsim[dask]').",
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Worker processes (default: every core this process may use).",
+    help="Worker processes, or the workers of dask's LocalCluster (default: every core "
+    "this process may use).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Run on the Dask cluster of this scheduler instead of a LocalCluster "
+    "(implies --executor dask).",
 )
 @click.option(
     "--resume", is_flag=True, help="Continue the interrupted sweep in --out (only missing runs)."
@@ -50,6 +58,7 @@ def sweep(
     seed: int | None,
     executor: str,
     workers: int | None,
+    scheduler: str | None,
     resume: bool,
     plots: bool,
 ) -> None:
@@ -64,8 +73,10 @@ def sweep(
     Example:
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay --resume
+      drillsim sweep scenarios/sweeps/escalation-delay.yaml --scheduler tcp://10.0.0.5:8786
     """
     from drillsim.cli import output
+    from drillsim.experiments.dask_executor import connected, described
     from drillsim.experiments.executors import make_executor
     from drillsim.experiments.replications import choose_seed
     from drillsim.experiments.sweep_runner import SweepInterrupted, run_sweep
@@ -74,6 +85,7 @@ def sweep(
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the sweep to continue")
+    executor = _executor_name(executor, workers, scheduler)
     started = datetime.now(UTC)
     loaded = load_sweep(sweep_file)
     for warning in sorted(set(loaded.base.warnings)):
@@ -87,10 +99,17 @@ def sweep(
     else:
         root_seed = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
     target = out or _default_folder(sweep_file, root_seed, started)
-    runner = make_executor(executor, workers)
-    extra = {"executor": runner.name, "started_at": started.isoformat(), "argv": sys.argv[1:]}
+    runner = make_executor(executor, workers, scheduler=scheduler)
+    extra = {
+        **described(runner),
+        "started_at": started.isoformat(),
+        "argv": sys.argv[1:],
+    }
     try:
-        with output.progress(len(loaded.arms) * loaded.spec.replications) as advance:
+        with (
+            connected(runner),
+            output.progress(len(loaded.arms) * loaded.spec.replications) as advance,
+        ):
             outcome = run_sweep(
                 loaded,
                 target,
@@ -122,6 +141,21 @@ def sweep(
             f"{len(outcome.failures)} replications failed; the other rows stand\n"
             "    --resume retries the failed ones"
         )
+
+
+def _executor_name(executor: str, workers: int | None, scheduler: str | None) -> str:
+    """--scheduler means dask; with another --executor, or with --workers (the cluster
+    has its own), it is a usage error."""
+    if scheduler is None:
+        return executor
+    source = click.get_current_context().get_parameter_source("executor")
+    if executor != "dask" and source is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"--scheduler runs on a Dask cluster, not --executor {executor}")
+    if workers is not None:
+        raise click.UsageError(
+            "--workers sizes a local pool; a --scheduler's cluster has its own workers"
+        )
+    return "dask"
 
 
 def _default_folder(sweep_file: Path, seed: int, started: datetime) -> Path:

@@ -4,7 +4,8 @@ An executor takes the sweep's work (arm drills, names, root seed) and a list of 
 yields each job's outcome as it finishes, in any order; rows depend only on the job, so
 the order never changes the results. Every executor retries a job that failed (its
 worker died, or it raised) once, then reports it as a :class:`Failure` and carries on.
-A Dask executor would implement the same :class:`Executor` protocol.
+The Dask executor (:mod:`drillsim.experiments.dask_executor`, an optional extra)
+implements the same :class:`Executor` protocol on a cluster.
 
 The process executor manages its own spawn-safe workers (one pipe each) instead of a
 ``ProcessPoolExecutor``: when a worker dies the parent knows exactly which job it held,
@@ -220,10 +221,25 @@ def _exit_code(worker: _Worker) -> int | None:
     return code
 
 
-def make_executor(name: str, workers: int | None = None) -> Executor:
-    """The executor called ``name`` (``processes`` or ``sequential``)."""
+def make_executor(
+    name: str, workers: int | None = None, *, scheduler: str | None = None
+) -> Executor:
+    """The executor called ``name`` (``processes``, ``sequential`` or ``dask``).
+
+    ``scheduler`` (a Dask scheduler's address) is for ``dask`` only; ``dask`` without
+    one starts a LocalCluster of ``workers`` processes.
+
+    Raises:
+        DrillsimError: ``dask`` without the ``distributed`` package installed.
+    """
+    if scheduler is not None and name != "dask":
+        raise ValueError(f"a scheduler address is for the dask executor, not {name!r}")
     if name == "sequential":
         return SequentialExecutor()
     if name == "processes":
         return ProcessExecutor(workers)
+    if name == "dask":
+        from drillsim.experiments.dask_executor import DaskExecutor
+
+        return DaskExecutor(workers, scheduler)
     raise ValueError(f"unknown executor {name!r}")
