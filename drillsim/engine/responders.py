@@ -194,8 +194,8 @@ class ResponderPool:
     def factors(self, r: Responder) -> tuple[float, float]:
         """Response-time and error multipliers from the person's recent load (none for a
         vendor: a staffed desk takes turns)."""
-        if r.person.vendor is not None:
-            return 1.0, 1.0
+        if r.person.vendor is not None or not self.defaults.fatigue.enabled:
+            return 1.0, 1.0  # (what fatigue_factors says when disabled, without the load)
         now = self.env.now
         w = r.workload
         return fatigue_factors(self.defaults.fatigue, w.shift_hours(now), w.pages_within(now))
@@ -213,8 +213,12 @@ class ResponderPool:
         person, d, now = r.person, self.defaults, self.env.now
         at = self.clock.at(now)
         state = local_state(person, at)
-        ack_factor, error_factor = self.factors(r)
         w = r.workload
+        shift_hours, pages_24h = w.shift_hours(now), w.pages_within(now)
+        if person.vendor is not None:
+            ack_factor, error_factor = 1.0, 1.0
+        else:
+            ack_factor, error_factor = fatigue_factors(d.fatigue, shift_hours, pages_24h)
         self.log.record(
             PageSent(
                 t=now,
@@ -232,8 +236,8 @@ class ResponderPool:
                 incident=incident.id,
                 person=person.name,
                 state=state,
-                pages_24h=w.pages_within(now),
-                shift_hours=w.shift_hours(now),
+                pages_24h=pages_24h,
+                shift_hours=shift_hours,
                 ack_factor=ack_factor,
                 error_factor=error_factor,
             )
