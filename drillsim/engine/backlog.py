@@ -9,14 +9,19 @@ capacity is back.
 The model is a fluid one, solved exactly between events. The service serves attempts
 at ``mu * c`` (``c`` the share of capacity the faults leave), FIFO, and requests arrive
 at a constant ``lam``. While the wait ``Q / (mu c)`` is under the client timeout ``T``
-every request is served on its first attempt (``a = 1``); once the queue holds
-``mu c T`` attempts or more, every attempt times out and each request makes
-``A = R + 1`` attempts (``1 + budget`` with a retry budget), none of them served in time
-(goodput 0). So ``Q`` moves linearly at ``lam * a - mu * c`` and only its crossings of
-0 and of ``mu c T`` change anything; each is scheduled as one event, never polled.
+every request is served on its first attempt (``a = 1``). Once the queue holds
+``mu c T`` attempts, each new attempt waits longer than ``T``: its timeout fires ``T``
+later and the caller retries at once, so the first retries leave ``T`` after the
+crossing, the second ``2T`` after it, and so on up to ``R`` (a retry generation a
+timeout): ``a = 1 + k`` after ``k`` timeouts, capped at ``A = R + 1`` (``1 + budget``
+with a retry budget). From the first timeout on no attempt is served in time (goodput
+0). ``Q`` therefore moves linearly at ``lam * a - mu * c``, and only three kinds of
+instant change anything: ``Q`` crossing 0, ``Q`` crossing ``mu c T`` (below it the
+retries stop), and the next retry generation. Each is scheduled as one event, never
+polled.
 
 The pure part (:func:`motion`, :func:`signal_of`) is separate from :class:`Backlog`,
-the one object per service that holds ``Q`` and schedules the next crossing.
+the one object per service that holds ``Q`` and schedules the next event.
 """
 
 from __future__ import annotations
@@ -31,11 +36,14 @@ if TYPE_CHECKING:
     from drillsim.spec.topology import Service
 
 Phase = Literal["idle", "queueing", "storm", "capped", "down"]
-"""idle: empty queue; queueing: waits under the timeout; storm: every attempt times out
-(no cancellation); capped: every attempt times out and is cancelled, the queue stays at
+"""idle: empty queue; queueing: no attempt has timed out yet (waits under the timeout,
+or over it for less than ``T``); storm: attempts time out and are retried (no
+cancellation); capped: every attempt times out and is cancelled, the queue stays at
 ``mu c T``; down: no capacity at all (requests fail fast, the queue is lost)."""
 
 _EPS = 1e-9
+_LATE_S = 1e-9
+"""An event this close to its planned instant is on time (float sums of delays)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,15 @@ class BacklogLaw:
     """The most attempts one request makes (R + 1)."""
     cancel: bool
     """Timed-out attempts leave the queue."""
+
+    def attempts(self, timeouts: int) -> float:
+        """Attempts per request once ``timeouts`` retry generations have left."""
+        return 1.0 if timeouts == 0 else min(1.0 + timeouts, self.amplified)
+
+    def ramps(self, timeouts: int) -> bool:
+        """Another timeout would change something (the first always does: it ends the
+        goodput; later ones while the amplification is below its cap)."""
+        return not self.cancel and (timeouts == 0 or 1.0 + timeouts < self.amplified)
 
     def level(self, share: float) -> float:
         """The queue whose wait equals the timeout at this capacity share: mu c T."""
@@ -93,6 +110,8 @@ class Motion:
     """dQ/dt, attempts per second."""
     target: float | None
     """The level Q is heading for and crosses (0 or mu c T); None: it never crosses one."""
+    over: bool = False
+    """Q is at or past mu c T: new attempts wait longer than the timeout."""
 
     def time_to_target(self, q: float) -> float:
         """Seconds until Q reaches its target (inf if it never does)."""
@@ -101,27 +120,29 @@ class Motion:
         return max(0.0, (self.target - q) / self.rate)
 
 
-def motion(law: BacklogLaw, q: float, share: float) -> Motion:
+def motion(law: BacklogLaw, q: float, share: float, timeouts: int = 0) -> Motion:
     """The phase, amplification and slope of a queue of ``q`` attempts at capacity share
-    ``share``.
+    ``share``, ``timeouts`` retry generations after it passed ``mu c T``.
 
-    At exactly ``q = mu c T`` the queue storms when the amplified load exceeds the
-    capacity (coming from below it was growing, so it keeps growing) and otherwise
-    drains; the level is an unstable equilibrium, so no sliding motion exists.
+    At exactly ``q = mu c T`` the queue is over the level when it is rising there (it
+    keeps rising) and under it otherwise; the level is an unstable equilibrium, so no
+    sliding motion exists.
     """
     lam = law.arrival_rps
     served = law.capacity_rps * share
     if served <= 0.0:
         return Motion("down", 1.0, 0.0, None)
     level = law.level(share)
+    attempts = law.attempts(timeouts)
+    rate = lam * attempts - served
     at_level = not math.isinf(level) and abs(q - level) <= _EPS * max(1.0, level)
-    if (q > level and not at_level) or (at_level and lam * law.amplified > served):
+    if (q > level and not at_level) or (at_level and rate > 0):
         if law.cancel:
             if lam >= served:
-                return Motion("capped", law.amplified, 0.0, None)
+                return Motion("capped", law.amplified, 0.0, None, over=True)
             return Motion("queueing", 1.0, lam - served, 0.0)
-        rate = lam * law.amplified - served
-        return Motion("storm", law.amplified, rate, level if rate < 0 else None)
+        phase: Phase = "storm" if timeouts else "queueing"
+        return Motion(phase, attempts, rate, level if rate < 0 else None, over=True)
     if q <= _EPS and lam <= served:
         return Motion("idle", 1.0, 0.0, None)
     rate = lam - served
@@ -167,10 +188,11 @@ def signal_of(law: BacklogLaw, q: float, share: float, move: Motion) -> BacklogS
 class Backlog:
     """One service's queue of attempts over simulation time.
 
-    Waits on nothing itself: it schedules one callback at the next crossing of 0 or
-    ``mu c T`` (cancelled by a generation number when the capacity changes first), and
-    calls ``on_change`` when a crossing changes the phase. Records nothing: the world
-    turns its signal into health, and ``ServiceHealthChanged`` records that.
+    Waits on nothing itself: it schedules one callback at the next event (a crossing of
+    0 or ``mu c T``, or the next retry generation), cancelled by a generation number
+    when the capacity changes first, and calls ``on_change`` after each. Records
+    nothing: the world turns its signal into health, and ``ServiceHealthChanged``
+    records that.
     """
 
     def __init__(self, law: BacklogLaw, sched: Scheduler, on_change: Callable[[], None]) -> None:
@@ -180,7 +202,12 @@ class Backlog:
         self.q = 0.0
         self.t = 0.0
         self.share = 1.0
+        self.timeouts = 0
+        """Retry generations since the queue passed mu c T (0 below it)."""
+        self.next_timeout: float | None = None
+        """When the next retry generation leaves (None: no more change coming)."""
         self.move = motion(law, 0.0, 1.0)
+        self._cross_at = math.inf
         self._gen = 0
         self.causes: tuple[str, ...] = ()
         """Faults that cut capacity while the queue was non-empty (ground truth for
@@ -208,24 +235,42 @@ class Backlog:
         self.share = share
         if share > 0.0 and self.law.cancel:
             self.q = min(self.q, self.law.level(share))  # timed-out attempts leave at once
-        self._plan()
+        self._plan(now)
 
-    def _plan(self) -> None:
-        self.move = motion(self.law, self.q, self.share)
+    def _plan(self, now: float) -> None:
+        """Phase and next event from the state at ``now``.
+
+        Under the level (or down) the retries stop at once; over it, the first retry
+        generation leaves ``T`` after the queue got there, and each next one ``T`` later.
+        """
+        self.move = motion(self.law, self.q, self.share, self.timeouts)
+        if not self.move.over:
+            if self.timeouts:
+                self.timeouts = 0
+                self.move = motion(self.law, self.q, self.share)
+            self.next_timeout = None
+        elif self.next_timeout is None and self.timeouts == 0 and self.law.ramps(0):
+            self.next_timeout = now + self.law.timeout_s
         if self.move.phase == "idle":
             self.q = 0.0  # not a float residue of a queue that never formed
             self.causes = ()
         self._gen += 1
-        delay = self.move.time_to_target(self.q)
-        if not math.isinf(delay):
-            self.sched.after(delay, self._cross, self._gen)
+        self._cross_at = now + self.move.time_to_target(self.q)
+        wake = min(self._cross_at, math.inf if self.next_timeout is None else self.next_timeout)
+        if not math.isinf(wake):
+            self.sched.after(wake - now, self._wake, self._gen)
 
-    def _cross(self, gen: int) -> None:
+    def _wake(self, gen: int) -> None:
         if gen != self._gen:
-            return  # the capacity changed first; a newer crossing is planned
+            return  # the capacity changed first; a newer event is planned
         now = self.sched.env.now
-        assert self.move.target is not None
-        self.q = self.move.target
+        self.q = self.at(now)
+        if self.move.target is not None and now + _LATE_S >= self._cross_at:
+            self.q = self.move.target
         self.t = now
-        self._plan()
+        due = self.next_timeout
+        if due is not None and now + _LATE_S >= due:
+            self.timeouts += 1
+            self.next_timeout = now + self.law.timeout_s if self.law.ramps(self.timeouts) else None
+        self._plan(now)
         self.on_change()

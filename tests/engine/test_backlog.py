@@ -48,12 +48,21 @@ def test_a_capacity_loss_fills_the_queue_up_to_the_timeout_level() -> None:
     assert move.time_to_target(5.0) == pytest.approx(0.75)
 
 
-def test_past_the_level_every_request_makes_r_plus_1_attempts() -> None:
-    move = motion(law(40), 20.0, 0.2)  # exactly at the level, amplified load 160 > 20
-    assert (move.phase, move.attempts, move.target) == ("storm", 4.0, None)
-    assert move.rate == pytest.approx(4 * 40 - 20)
-    full = motion(law(40), 101.0, 1.0)  # capacity back, more than mu T queued
-    assert full.phase == "storm"
+def test_past_the_level_the_retries_come_one_generation_a_timeout() -> None:
+    # At mu c T = 20 and rising: new attempts wait over T, but none has timed out yet.
+    move = motion(law(40), 20.0, 0.2)
+    assert (move.phase, move.attempts, move.over, move.target) == ("queueing", 1.0, True, None)
+    assert move.rate == pytest.approx(20.0)
+    assert [law(40).attempts(k) for k in range(5)] == [1.0, 2.0, 3.0, 4.0, 4.0]
+    assert [law(40).ramps(k) for k in range(4)] == [True, True, True, False]
+    after_one = motion(law(40), 40.0, 0.2, 1)
+    assert (after_one.phase, after_one.attempts) == ("storm", 2.0)
+    assert after_one.rate == pytest.approx(2 * 40 - 20)
+
+
+def test_the_stuck_state_makes_r_plus_1_attempts_and_serves_nothing() -> None:
+    full = motion(law(40), 101.0, 1.0, 3)  # capacity back, more than mu T queued
+    assert (full.phase, full.attempts) == ("storm", 4.0)
     assert full.rate == pytest.approx(60.0)  # lam (R+1) - mu
     sig = signal_of(law(40), 101.0, 1.0, full)
     assert sig is not None
@@ -75,19 +84,22 @@ def test_under_the_level_the_queue_drains_at_mu_minus_lam() -> None:
 
 def test_below_the_band_a_storm_drains_back_to_the_level() -> None:
     # lam 24 < mu / (R+1) = 25: amplified load 96 < 100, the storm drains at 4/s.
-    move = motion(law(24), 500.0, 1.0)
+    move = motion(law(24), 500.0, 1.0, 3)
     assert move.phase == "storm"
     assert move.rate == pytest.approx(-4.0)
     assert move.target == pytest.approx(100.0)
     assert move.time_to_target(500.0) == pytest.approx(100.0)
-    at_level = motion(law(24), 100.0, 1.0)
+    at_level = motion(law(24), 100.0, 1.0, 3)
     assert at_level.phase == "queueing"
     assert at_level.rate == pytest.approx(-76.0)
 
 
 def test_a_retry_budget_caps_the_amplification() -> None:
-    assert motion(law(40, budget=0.1), 101.0, 1.0).rate == pytest.approx(44.0 - 100.0)
-    assert motion(law(95, budget=0.1), 101.0, 1.0).rate == pytest.approx(104.5 - 100.0)
+    budget = law(40, budget=0.1)
+    assert [budget.attempts(k) for k in range(3)] == [1.0, 1.1, 1.1]
+    assert [budget.ramps(k) for k in range(2)] == [True, False]
+    assert motion(budget, 101.0, 1.0, 1).rate == pytest.approx(44.0 - 100.0)
+    assert motion(law(95, budget=0.1), 101.0, 1.0, 1).rate == pytest.approx(104.5 - 100.0)
 
 
 def test_cancelled_attempts_cap_the_queue_and_shed_the_excess() -> None:
@@ -125,27 +137,42 @@ def _at(env: simpy.Environment, t: float, action: Callable[[], None]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lam", "d", "crossings", "q_end"),
+    ("lam", "d", "events", "q_end"),
     [
         # lam 40, 20% capacity for 1 s: reaches the level (20) exactly as the trigger ends
-        # (the capacity comes back first: no storm of zero length), then drains at 60/s:
-        # empty at 60 + 1 + 20/60.
+        # (the capacity comes back first here), then drains at 60/s: empty at 61 + 20/60.
         (40.0, 1.0, [(61.0 + 20 / 60, "idle")], 0.0),
-        # 2 s: level at 61, storm at 140/s to 160 at 62, then 60/s for good.
-        (40.0, 2.0, [(61.0, "storm")], 160.0 + 60.0 * 238.0),
-        # lam 60: level (20) after 0.5 s at 40/s, then 220/s.
-        (60.0, 3.0, [(60.5, "storm")], 20.0 + 220.0 * 2.5 + 140.0 * 237.0),
+        # 2 s: level at 61 (waits pass T); the first timeouts would leave at 62, but the
+        # capacity is back then with 40 queued (< mu T): drains, empty at 62 + 40/60.
+        (40.0, 2.0, [(61.0, "queueing"), (62.0 + 40 / 60, "idle")], 0.0),
+        # 6 s: level at 61; retries at 62 (a=2, +60/s), 63 (a=3, 100 queued, +100/s),
+        # 64 (a=4, 200 queued, +140/s); 480 at 66, then +60/s for good.
+        (
+            40.0,
+            6.0,
+            [(61.0, "queueing"), (62.0, "storm"), (63.0, "storm"), (64.0, "storm")],
+            480.0 + 60.0 * 234.0,
+        ),
+        # lam 60: level after 0.5 s at 40/s; retries at 61.5 (60 queued, +100/s), 62.5
+        # (160, +160/s); 240 at 63 when the capacity is back (a=3: +80/s); a=4 at 63.5
+        # (280 queued), then +140/s.
+        (
+            60.0,
+            3.0,
+            [(60.5, "queueing"), (61.5, "storm"), (62.5, "storm"), (63.5, "storm")],
+            280.0 + 140.0 * 236.5,
+        ),
     ],
 )
-def test_crossing_times_are_exact(
-    lam: float, d: float, crossings: list[tuple[float, str]], q_end: float
+def test_event_times_are_exact(
+    lam: float, d: float, events: list[tuple[float, str]], q_end: float
 ) -> None:
     env, backlog, changes = _backlog(lam)
     _at(env, 60.0, lambda: backlog.set_share(env.now, 0.2))
     _at(env, 60.0 + d, lambda: backlog.set_share(env.now, 1.0))
     env.run(until=300.0)
-    assert [t for t, _ in changes] == pytest.approx([t for t, _ in crossings], abs=1e-9)
-    assert [p for _, p in changes] == [p for _, p in crossings]
+    assert [t for t, _ in changes] == pytest.approx([t for t, _ in events], abs=1e-9)
+    assert [p for _, p in changes] == [p for _, p in events]
     assert backlog.at(300.0) == pytest.approx(q_end, rel=1e-12)
 
 

@@ -138,17 +138,15 @@ def write_storm_drill(
     return folder / "scenario.yaml"
 
 
-def stuck_threshold_s(lam: float, amplified: float = R + 1) -> float:
-    """Trigger length D* beyond which the fluid queue is stuck (inf: never).
+STUCK_THRESHOLD_S = {40.0: 3.0, 60.0: 1.9}
+"""D* by hand, trigger at 20 req/s (level mu c T = 20) with R = 3.
 
-    The queue reaches mu c T after t1 = mu c T / (lam - mu c) and then grows at
-    lam A - mu c; stuck iff it holds more than mu T at the trigger's end.
-    """
-    served = MU * SHARE
-    if lam * amplified <= MU or lam <= served:
-        return math.inf
-    t1 = served * T / (lam - served)
-    return t1 + (MU * T - served * T) / (lam * amplified - served)
+lam 40: the queue grows at 20/s and reaches 20 at 1 s; the first retries leave 1 s later
+(a = 2, +60/s: 40 queued at 2 s), the second at 2 s (a = 3, +100/s: 100 = mu T at 3 s).
+With the capacity back after D > 3 s, more than mu T is queued and a = 3 already makes
+120 > 100 attempts/s: stuck. Before 3 s less than mu T is queued: it drains. D* = 3 s.
+lam 60: 20 queued at 0.5 s (+40/s), retries from 1.5 s (a = 2, 60 queued, +100/s): 100
+queued at 1.9 s, and a = 2 makes 120 > 100 attempts/s at full capacity. D* = 1.9 s."""
 
 
 def attempts_per_request(record: ServiceHealthChanged, lam: float) -> float:
@@ -159,35 +157,64 @@ def attempts_per_request(record: ServiceHealthChanged, lam: float) -> float:
 def fluid_path(
     lam: float, d: float, amplified: float = R + 1, *, cancel: bool = False
 ) -> dict[str, float | bool]:
-    """The closed-form fluid path of anchors.md §4.2's model, trigger [60 s, 60 s + d].
+    """anchors.md §4.2's model as a fluid, solved segment by segment with the trigger
+    [60 s, 60 s + d]: the reference the engine is checked against (written as a plain
+    march over breakpoints, without SimPy or engine code).
 
-    Returns the queue at the trigger's end, whether it is stuck, the slope afterwards
-    (while stuck) and the instant the queue is empty again (inf while stuck).
+    Under mu c T the queue moves at lam - mu c; from mu c T on, a retry generation
+    leaves every T (a = 1 + k, capped at ``amplified``) and the queue moves at
+    lam a - mu c; under mu c T again the retries stop. Returns the queue at the trigger's
+    end, whether it ends stuck (over mu T and growing at a = ``amplified``), the instant it
+    got there and the queue then, the slope afterwards, the instant it is empty again
+    (inf while stuck) and the seconds spent capped (``cancel``: error 1 - mu c / lam).
     """
-    served, level = MU * SHARE, MU * SHARE * T
     end = TRIGGER_AT + d
-    if lam <= served:
-        q_end = 0.0
-    else:
-        t1 = level / (lam - served)
-        if d <= t1:
-            q_end = (lam - served) * d
+    t, q, k = TRIGGER_AT, 0.0, 0
+    next_timeout: float | None = None
+    out: dict[str, float | bool] = {"q_end": 0.0, "capped_s": 0.0}
+    for _ in range(1000):
+        served = MU * (SHARE if t < end else 1.0)
+        level = served * T
+        a = 1.0 if k == 0 else min(1.0 + k, amplified)
+        rate = lam * a - served
+        near = abs(q - level) <= 1e-9 * level
+        if not ((q > level and not near) or (near and rate > 0)):  # under the level
+            k, next_timeout, rate = 0, None, lam - served
+            if q <= 1e-9 and rate < 0:
+                q, rate = 0.0, 0.0  # an empty queue stays empty
         elif cancel:
-            q_end = level
-        else:
-            q_end = level + (lam * amplified - served) * (d - t1)
-    slope = lam * amplified - MU
-    if q_end > MU * T and not cancel:
-        if slope > 0:
-            return {"q_end": q_end, "stuck": True, "slope": slope, "empty_at": math.inf}
-        back_at_level = end + (q_end - MU * T) / -slope
-        return {
-            "q_end": q_end,
-            "stuck": False,
-            "slope": 0.0,
-            "empty_at": back_at_level + MU * T / (MU - lam),
-        }
-    return {"q_end": q_end, "stuck": False, "slope": 0.0, "empty_at": end + q_end / (MU - lam)}
+            rate = 0.0 if lam >= served else lam - served
+        elif k == 0 and next_timeout is None:
+            next_timeout = t + T
+        over = k > 0 or next_timeout is not None or (cancel and rate == 0.0)
+        if t >= end and q <= 1e-9 and rate <= 0:
+            return {**out, "stuck": False, "slope": 0.0, "empty_at": t}
+        if t >= end and k > 0 and a == amplified and rate > 0:
+            return {
+                **out,
+                "stuck": True,
+                "slope": rate,
+                "since": t,
+                "q_since": q,
+                "empty_at": math.inf,
+            }
+        stops = [end] if t < end else []
+        if next_timeout is not None and (k == 0 or 1.0 + k < amplified):
+            stops.append(next_timeout)
+        if rate > 0 and not over:
+            stops.append(t + (level - q) / rate)
+        if rate < 0:
+            stops.append(t + (q - (level if over else 0.0)) / -rate)
+        t_next = min(stops)
+        if cancel and over and rate == 0.0:
+            out["capped_s"] = float(out["capped_s"]) + t_next - t
+        q, t = q + rate * (t_next - t), t_next
+        if t == end:
+            out["q_end"] = q
+        if next_timeout is not None and t >= next_timeout:
+            k += 1
+            next_timeout = t + T if 1.0 + k < amplified else None
+    raise AssertionError("no steady state")
 
 
 def api_health(log: Any) -> list[ServiceHealthChanged]:
@@ -254,6 +281,9 @@ CANCEL = {"timeout": "1s", "retries": R, "cancel": True}
         (20.0, 10.0, None, 300.0),
         (20.0, 30.0, None, 300.0),
         (40.0, 1.0, None, 300.0),  # §8.7: lam 40, 1 s recovers
+        (40.0, 2.0, None, 300.0),  # §4.2 measured P(stuck) 0 at 2 s, 0.1 at 2.5 s
+        (40.0, 2.5, None, 300.0),
+        (60.0, 1.5, None, 300.0),  # §4.2 measured P(stuck) 0.1 at 1.5 s
         (24.5, 60.0, None, 3000.0),  # just below the band: drains at 2/s, then recovers
         (40.0, 10.0, BUDGET, 300.0),  # a 10% retry budget: lam 40 no longer sticks
         (90.0, 20.0, BUDGET, 3000.0),  # ... nor lam 90 < mu / 1.1
@@ -284,22 +314,39 @@ def test_outside_the_band_every_trigger_is_recovered_from_on_time(
 
 
 def test_the_only_errors_of_a_recovered_trigger_are_its_own(tmp_path: Path) -> None:
-    """lam 40, 1 s: no request fails (the queue reaches mu c T just as the capacity comes
-    back); with cancellation and 10 s, half the requests fail (20 of 40 req/s served)
-    from when the queue holds mu c T, 1 s into the trigger, to its end: 4.5 error-seconds."""
-    assert error_seconds(write_storm_drill(tmp_path, lam=40.0, lasts="fixed(1s)"), 11) == 0.0
+    """lam 40 for 1.9 s: no request fails (the queue passes mu c T at 1 s, but the
+    capacity is back before the first timeout at 2 s); with cancellation and 10 s, half
+    the requests fail (20 of 40 req/s served) from when the queue holds mu c T, 1 s into
+    the trigger, to its end: 4.5 error-seconds."""
+    assert fluid_path(40.0, 1.9)["empty_at"] < 70.0
+    assert error_seconds(write_storm_drill(tmp_path, lam=40.0, lasts="fixed(1.9s)"), 11) == 0.0
     cancel = tmp_path / "cancel"
     cancel.mkdir()
     path = write_storm_drill(cancel, lam=40.0, lasts="fixed(10s)", clients=CANCEL)
-    assert error_seconds(path, 12) == pytest.approx(0.5 * (10.0 - 1.0), rel=REL)
+    expected = fluid_path(40.0, 10.0, cancel=True)["capped_s"]
+    assert expected == pytest.approx(9.0)
+    assert error_seconds(path, 12) == pytest.approx(0.5 * expected, rel=REL)
+
+
+@pytest.mark.parametrize("lam", sorted(STUCK_THRESHOLD_S))
+def test_the_thresholds_by_hand_agree_with_the_fluid_path(lam: float) -> None:
+    """D* as derived by hand: just over it the reference path sticks, just under it the
+    queue drains."""
+    threshold = STUCK_THRESHOLD_S[lam]
+    assert fluid_path(lam, threshold + 1e-3)["stuck"]
+    assert not fluid_path(lam, threshold - 1e-3)["stuck"]
 
 
 @pytest.mark.parametrize(
     ("lam", "d", "clients", "seconds"),
     [
+        (40.0, 3.5, None, 300.0),  # §4.2 measured P(stuck) 0.8 at 3.5 s, 1 from 4 s
+        (40.0, 4.0, None, 300.0),
+        (40.0, 5.0, None, 300.0),
         (40.0, 6.0, None, 300.0),  # anchors.md §8.7: D >= 6 s stays stuck, slope 60/s
         (40.0, 8.0, None, 300.0),
         (40.0, 10.0, None, 300.0),
+        (60.0, 2.0, None, 300.0),  # §4.2 measured P(stuck) 1 from 2 s
         (60.0, 3.0, None, 300.0),  # §4.2: slope 140/s
         (25.5, 60.0, None, 3000.0),  # just above mu/(R+1) = 25: stuck, slope 2/s
         (92.0, 20.0, BUDGET, 3000.0),  # with a 10% budget the band is mu/1.1 < lam < mu
@@ -321,9 +368,8 @@ def test_inside_the_band_a_long_trigger_leaves_a_metastable_storm(
     got = measure(path, 200 + int(lam * 10 + d), lam, (t0, t1))
     assert got["slope"] == pytest.approx(lam * amplified - MU, rel=REL)
     end = TRIGGER_AT + d
-    assert got["q"][t1] == pytest.approx(
-        expected["q_end"] + expected["slope"] * (t1 - end), rel=REL
-    )
+    since, q_since = float(expected["since"]), float(expected["q_since"])
+    assert got["q"][t1] == pytest.approx(q_since + expected["slope"] * (t1 - since), rel=REL)
     assert got["attempts"] == pytest.approx(amplified, rel=REL)
     assert got["goodput"] == 0.0
     assert got["empty_at"] == math.inf
@@ -343,7 +389,7 @@ def test_the_stuck_threshold_with_random_trigger_lengths(
     trigger outlasted D* (exact path, every seed), so P(stuck) = exp(-D*/mean), within
     3 standard errors over independent seeds (seeds of its own per check)."""
     path = write_storm_drill(tmp_path, lam=lam, lasts=f"exponential(mean={mean_s:g}s)")
-    threshold = stuck_threshold_s(lam)
+    threshold = STUCK_THRESHOLD_S[lam]
     drill = drillsim.load_scenario(path)
     stuck = []
     for seed in seeds:
@@ -380,6 +426,6 @@ def test_poisson_triggers_over_two_hours(tmp_path: Path) -> None:
     for seed in seeds:
         health = api_health(Simulation(drill.spec, seed).run().log)
         stuck += bool(health) and health[-1].error_rate == 1.0
-    p = 1.0 - math.exp(-2.0 * math.exp(-stuck_threshold_s(40.0) / 2.0))
+    p = 1.0 - math.exp(-2.0 * math.exp(-STUCK_THRESHOLD_S[40.0] / 2.0))
     se = math.sqrt(p * (1 - p) / len(seeds))
     assert abs(stuck / len(seeds) - p) < 3 * se, (stuck / len(seeds), p, se)
