@@ -20,10 +20,11 @@ once" is literal. A scheduler given by address keeps its own N (default 3): ther
 of the two attempts may run up to N + 1 times before it counts as failed here.
 
 Dask also counts a death against every task the dead worker *held*, running or merely
-waiting, so this executor keeps at most one job per worker thread in flight: a worker
-then holds only the job it runs, and a death does not cost bystanders an attempt. The
-price is a scheduler round trip between one job and the next on a worker: the
-per-replication overhead that ``benchmarks/sweep.py --dask`` measures.
+waiting. Each worker thread holds the job it runs and the next one, so it never waits
+for a scheduler round trip between jobs (that wait cost about a third of the throughput
+of 50 ms jobs on a busy 2-core machine). After the first worker death the executor
+holds back to one job per thread, so a later death kills only the job that was running:
+a bystander can lose its first attempt to a neighbour's crash, never its retry.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from drillsim.errors import DrillsimError
@@ -53,6 +55,10 @@ from drillsim.io.sweep_results import Row
 
 #: Seconds to wait for a scheduler given by address before giving up.
 CONNECT_TIMEOUT_S = 10.0
+
+#: Jobs in flight per worker thread until a worker dies: the one it runs and the next,
+#: so no thread waits for a scheduler round trip between jobs (see the module docstring).
+JOBS_PER_THREAD = 2
 
 #: How often the number of worker threads (the in-flight limit) is asked again, seconds.
 CAPACITY_REFRESH_S = 2.0
@@ -192,7 +198,7 @@ class DaskExecutor:
                     # Failures are reported by the sweep; worker logs would only repeat
                     # them as tracebacks on the terminal.
                     silence_logs=logging.CRITICAL,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: 8787 may be taken
                     preload=[__name__],  # runs dask_setup in every worker, restarts too
                 )
             self._client = Client(self._cluster, set_as_default=False)
@@ -245,35 +251,41 @@ class _Dispatch:
         self.flying: dict[Any, tuple[Job, int]] = {}
         self.finished = as_completed(loop=client.loop)
         self.work = client.submit(_hold, work, key=f"drillsim-work-{self.token}")
+        self.per_thread = JOBS_PER_THREAD
         self.capacity = 1
         self.asked_at = float("-inf")
 
     def outcomes(self) -> Iterator[Outcome]:
-        """Fill the free worker threads, then yield each outcome as its task ends."""
+        """Fill the worker threads, then yield each outcome as its task ends."""
         try:
             self.fill()
             for future in self.finished:
                 job, attempt = self.flying.pop(future)
-                result = _result(future)
-                future.release()
-                if isinstance(result, str):
+                failed = None if future.status == "finished" else _failure(future)
+                if failed is not None:
                     self.asked_at = float("-inf")  # a worker may have died: count again
+                    if failed.worker_died:
+                        self.per_thread = 1  # from now on a death kills no bystander
                     if attempt < ATTEMPTS:
                         self.queue.appendleft((job, attempt + 1))
-                self.fill()
-                if isinstance(result, list):
-                    yield job, result
-                elif attempt == ATTEMPTS:
-                    yield job, Failure(job, result)
+                self.fill()  # the freed thread gets its next job before the rows travel
+                if failed is None:
+                    rows: list[Row] = future.result()
+                    future.release()
+                    yield job, rows
+                else:
+                    future.release()
+                    if attempt == ATTEMPTS:
+                        yield job, Failure(job, failed.reason)
         finally:
             self.stop()
 
     def fill(self) -> None:
-        """Submit queued jobs while fewer are in flight than there are worker threads."""
+        """Submit queued jobs while fewer are in flight than the threads can hold."""
         if not self.flying or time.monotonic() - self.asked_at > CAPACITY_REFRESH_S:
             self.capacity = max(1, sum(self.client.nthreads().values()))
             self.asked_at = time.monotonic()
-        while self.queue and len(self.flying) < self.capacity:
+        while self.queue and len(self.flying) < self.capacity * self.per_thread:
             job, attempt = self.queue.popleft()
             future = self.client.submit(
                 _attempt,
@@ -293,20 +305,23 @@ class _Dispatch:
             self.client.cancel(outstanding)
 
 
-def _result(future: Any) -> list[Row] | str:
-    """The task's rows, or why it failed (the reason a Failure reports)."""
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    reason: str
+    worker_died: bool
+
+
+def _failure(future: Any) -> _Failed:
+    """Why a task did not finish (the reason a Failure reports)."""
     from distributed import KilledWorker
 
-    if future.status == "finished":
-        rows: list[Row] = future.result()
-        return rows
     if future.status != "error":
-        return f"task {future.status} by the Dask cluster"
+        return _Failed(f"task {future.status} by the Dask cluster", False)
     exc = future.exception()
     if isinstance(exc, KilledWorker):
         worker = getattr(exc.last_worker, "address", None)
-        return f"worker died ({worker})" if worker else "worker died"
-    return f"{type(exc).__name__}: {exc}"
+        return _Failed(f"worker died ({worker})" if worker else "worker died", True)
+    return _Failed(f"{type(exc).__name__}: {exc}", False)
 
 
 def _probe(address: str, timeout_s: float) -> None:
