@@ -49,7 +49,8 @@ CATALOGUE: dict[str, list[str]] = {
     "unknown-nested-key.yaml": [
         "invalid/unknown-nested-key.yaml:9:5: services[name='web']: unexpected key 'replica'\n"
         "    allowed keys: name, team, tier, replicas, placement, traffic, slo, latency, "
-        "utilisation, depends_on, redundancy, runbook, capacity_rps, clients (did you mean 'replicas'?)",
+        "utilisation, depends_on, redundancy, runbook, capacity_rps, clients "
+        "(did you mean 'replicas'?)",
     ],
     "duplicate-key.yaml": [
         "invalid/duplicate-key.yaml:10:5: services[name='web'].tier: duplicate key 'tier'\n"
