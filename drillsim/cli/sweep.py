@@ -100,6 +100,8 @@ def sweep(
         root_seed = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
     target = out or _default_folder(sweep_file, root_seed, started)
     runner = make_executor(executor, workers, scheduler=scheduler)
+    if executor == "dask":
+        _quiet_dask()
     extra = {
         **described(runner),
         "started_at": started.isoformat(),
@@ -156,6 +158,17 @@ def _executor_name(executor: str, workers: int | None, scheduler: str | None) ->
             "--workers sizes a local pool; a --scheduler's cluster has its own workers"
         )
     return "dask"
+
+
+def _quiet_dask() -> None:
+    """Dask's client logs what the sweep reports itself (a dead worker's lost result is
+    rescheduled, a retry, a lost scheduler): keep the terminal to drillsim's messages.
+    Called once distributed is imported, as its import sets some of its loggers' levels."""
+    import logging
+
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _default_folder(sweep_file: Path, seed: int, started: datetime) -> Path:

@@ -234,6 +234,14 @@ class DaskExecutor:
         self.start()
         try:
             yield from _Dispatch(self._client, work, jobs).outcomes()
+        except Exception as exc:
+            if self._client.status == "running":
+                raise
+            raise DrillsimError(
+                f"lost the Dask scheduler at {self.scheduler or 'the LocalCluster'} "
+                f"({type(exc).__name__}: {exc})\n"
+                "    finished replications are kept: --resume continues the sweep"
+            ) from None
         finally:
             if opened_here:
                 self.close()
