@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import platform
@@ -92,9 +93,16 @@ about e^-21 at rho = 0.9 (the tests' 48 would lose ~0.7 % of arrivals here)."""
 
 #: Run in Ciw's interpreter: argv[1] is a JSON object of parameters; prints one JSON object.
 CIW_SCRIPT = r"""
-import json, sys, time
+import gc, json, sys, time
 import ciw
 p = json.loads(sys.argv[1])
+gc_s, gc_t0 = [0.0], [0.0]
+def on_gc(phase, info):
+    if phase == "start":
+        gc_t0[0] = time.perf_counter()
+    else:
+        gc_s[0] += time.perf_counter() - gc_t0[0]
+gc.callbacks.append(on_gc)
 t0 = time.perf_counter()
 network = ciw.create_network(
     arrival_distributions=[ciw.dists.Exponential(rate=p["lam"])],
@@ -105,12 +113,14 @@ ciw.seed(p["seed"])
 sim = ciw.Simulation(network)
 sim.simulate_until_max_time(p["horizon"])
 wall = time.perf_counter() - t0
+gc.callbacks.remove(on_gc)
 records = sim.get_all_records()
 waits = [r.waiting_time for r in records]
 print(json.dumps({
     "ciw": ciw.__version__,
     "python": sys.version.split()[0],
     "wall_s": wall,
+    "gc_s": gc_s[0],
     "customers": len(records),
     "arrived": len(records) + sum(len(n.all_individuals) for n in sim.nodes[1:-1]),
     "mean_wait": sum(waits) / len(waits),
@@ -169,17 +179,42 @@ def queue_waits(log: Any) -> tuple[int, list[float]]:
     return len(waits) + len(opened), waits
 
 
+class GcTimer:
+    """Wall time spent in the cyclic garbage collector while it is installed (part of
+    the timed region on both sides: a long run keeps millions of objects alive, and
+    each full collection walks them all)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._t0
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 def run_drillsim(drill: Any, seed: int) -> dict[str, Any]:
     """One timed drillsim run: build the world and run it to the horizon."""
-    t0 = time.perf_counter()
-    sim = Simulation(drill.spec, seed)
-    t1 = time.perf_counter()
-    result = sim.run()
-    t2 = time.perf_counter()
+    with GcTimer() as gc_timer:
+        t0 = time.perf_counter()
+        sim = Simulation(drill.spec, seed)
+        t1 = time.perf_counter()
+        result = sim.run()
+        t2 = time.perf_counter()
     opened, waits = queue_waits(result.log)
     kinds = Counter(type(r).__name__ for r in result.log)
     return {
         "wall_s": t2 - t0,
+        "gc_s": gc_timer.seconds,
         "build_s": t1 - t0,
         "run_s": t2 - t1,
         "incidents": opened,
@@ -239,9 +274,13 @@ def profile(drill_path: Path, seed: int, top: int = 25) -> dict[str, Any]:
             for key, v in items
         ]
 
+    by_module: Counter[str] = Counter()
+    for key, v in raw.items():
+        by_module[where(key).split(":")[0] if key[0] != "~" else "builtins (C)"] += v[2]
     return {
         "incidents": incidents,
         "profiled_us_per_incident": total / incidents * 1e6,
+        "own_share_by_module": {m: t / total for m, t in by_module.most_common(15)},
         "by_own": rows(2),
         "by_cumulative": rows(3),
     }
@@ -318,6 +357,7 @@ def benchmark(args: argparse.Namespace, status: Any) -> dict[str, Any]:
             "incidents": count,
             "incidents_per_s": count / median,
             "us_per_incident": median / count * 1e6,
+            "gc_s_median": statistics.median(r["gc_s"] for r in runs),
             "mean_wait_h": runs[0]["mean_wait"],
             "p_wait": runs[0]["p_wait"],
             "wait_vs_erlang_c": runs[0]["mean_wait"] / wq_h - 1.0,
@@ -383,6 +423,7 @@ def render(res: dict[str, Any]) -> str:
     row("wall s (median)", f"{ds['wall_s_median']:.2f}", get("wall_s_median", ".2f"))
     row("  every repeat", " ".join(f"{w:.1f}" for w in ds["wall_s_all"]),
         " ".join(f"{w:.1f}" for w in cw["wall_s_all"]) if cw else "-")  # fmt: skip
+    row("  of which garbage collector", f"{ds['gc_s_median']:.2f}", get("gc_s_median", ".2f"))
     row("incidents / s", f"{ds['incidents_per_s']:,.0f}", get("incidents_per_s", ",.0f"))
     row("µs per incident", f"{ds['us_per_incident']:,.0f}", get("us_per_incident", ",.0f"))
     row("mean wait Wq (h)", f"{ds['mean_wait_h']:.4f}", get("mean_wait_h", ".4f"))
@@ -424,6 +465,9 @@ def render(res: dict[str, Any]) -> str:
             f"{pr['profiled_us_per_incident']:,.0f} µs per incident profiled "
             "(about 2x unprofiled; read as shares)",
         ]
+        lines.append("  own time by module (share of the profiled total):")
+        for module, share in pr["own_share_by_module"].items():
+            lines.append(f"    {share:6.1%}  {module}")
         for title, key in (("by own time", "by_own"), ("by cumulative time", "by_cumulative")):
             lines.append(f"  {title}: calls, own µs, cum µs per incident")
             for r in pr[key]:
@@ -453,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="cProfile drillsim on a shorter run")
     ap.add_argument("--profile-incidents", type=int, default=10_000)
     ap.add_argument("--json", action="store_true", help="print everything as JSON")
+    ap.add_argument("--save-json", metavar="PATH", help="also write everything as JSON here")
     ap.add_argument("--keep", help="write the drillsim documents to this folder")
     args = ap.parse_args(argv)
     if not 0 < args.rho < 1:
@@ -462,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     res = benchmark(args, status)
+    if args.save_json:
+        Path(args.save_json).write_text(json.dumps(res, indent=2) + "\n")
     if args.json:
         print(json.dumps(res, indent=2))
     else:
