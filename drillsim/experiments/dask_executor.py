@@ -29,6 +29,7 @@ a bystander can lose its first attempt to a neighbour's crash, never its retry.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -85,10 +86,19 @@ def _require_distributed() -> None:
 
 
 def dask_setup(worker: object) -> None:
-    """Preloaded by the workers of the LocalCluster this executor starts: Ctrl-C in the
-    terminal reaches them too, but it is the sweep's business (it cancels the tasks and
-    closes the cluster), so they ignore it rather than print tracebacks."""
+    """Run by every worker of the LocalCluster this executor starts (a Dask preload; add
+    ``--preload drillsim.experiments.dask_executor`` to ``dask worker`` for the same on a
+    cluster of your own).
+
+    Ctrl-C in the terminal reaches the workers too, but it is the sweep's business (it
+    cancels the tasks and closes the cluster), so they ignore it rather than print
+    tracebacks. And the objects alive once a worker has started (distributed's and
+    drillsim's modules) are frozen out of the garbage collector: a replication allocates
+    many short-lived objects, and each full collection would otherwise walk that heap
+    too, which made replications about 20% slower than in a bare process.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
 
 
 @contextmanager
