@@ -9,7 +9,7 @@ The library API mirrors the CLI::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -79,4 +79,43 @@ def sweep(
         return run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
 
 
-__all__ = ["__version__", "load_scenario", "run", "sweep"]
+def staffing(
+    path: str | Path,
+    out: str | Path,
+    *,
+    seed: int | None = None,
+    executor: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+) -> tuple[SweepOutcome, list[dict[str, Any]]]:
+    """Run a StaffingStudy into the folder ``out`` (``drillsim staffing``, without the
+    chart): the runner's outcome and the trade-off rows (also in tradeoffs.csv).
+
+    Seeds and executors as for :func:`sweep`.
+    """
+    from pathlib import Path
+
+    from drillsim.experiments.dask_executor import connected, described
+    from drillsim.experiments.executors import make_executor
+    from drillsim.experiments.replications import choose_seed
+    from drillsim.experiments.staffing import tradeoffs
+    from drillsim.experiments.sweep_runner import run_sweep
+    from drillsim.io.results import write_file
+    from drillsim.io.staffing import load_study
+    from drillsim.io.sweep_results import read_manifest, summary_csv
+
+    loaded = load_study(Path(path))
+    if resume:
+        root = int(read_manifest(Path(out))["seed"])
+    else:
+        root = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
+    name = executor or ("dask" if scheduler is not None else "processes")
+    with connected(make_executor(name, workers, scheduler=scheduler)) as runner:
+        outcome = run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
+    rows = tradeoffs(outcome.summary, outcome.arms, loaded.spec.targets)
+    write_file(Path(out) / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
+    return outcome, rows
+
+
+__all__ = ["__version__", "load_scenario", "run", "staffing", "sweep"]

@@ -3,53 +3,31 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from drillsim.cli.experiment_run import (
+    Settings,
+    check_usage,
+    experiment_options,
+    report_failures,
+    run_experiment,
+)
 from drillsim.cli.main import cli
-from drillsim.errors import DrillsimError
-
-EXECUTORS = ("processes", "sequential")
 
 
 @cli.command()
 @click.argument("study_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Results folder (default: results/<study>-s<seed>-<time>/; required with --resume).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    help="Root seed (default: the study's, else the scenario's, else drawn).",
-)
-@click.option(
-    "--executor",
-    type=click.Choice(EXECUTORS),
-    default="processes",
-    show_default=True,
-    help="Local worker processes, or everything in this process.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Worker processes (default: every core this process may use).",
-)
-@click.option(
-    "--resume", is_flag=True, help="Continue the interrupted study in --out (only missing runs)."
-)
-@click.option("--plots/--no-plots", default=True, show_default=True, help="Write the Pareto chart.")
+@experiment_options("study")
 def staffing(
     study_file: Path,
     out: Path | None,
     seed: int | None,
     executor: str,
     workers: int | None,
+    scheduler: str | None,
     resume: bool,
     plots: bool,
 ) -> None:
@@ -63,75 +41,35 @@ def staffing(
 
     \b
     Example:
-      drillsim staffing scenarios/studies/payments-staffing.yaml --out results/staffing
+      drillsim staffing scenarios/sweeps/payment-path-staffing.yaml --out results/staffing
     """
-    from drillsim.cli import output
-    from drillsim.experiments.executors import make_executor
-    from drillsim.experiments.replications import choose_seed
     from drillsim.experiments.staffing import tradeoffs
-    from drillsim.experiments.sweep_runner import SweepInterrupted, run_sweep
     from drillsim.io.results import write_file
     from drillsim.io.staffing import load_study
-    from drillsim.io.sweep_results import read_manifest, summary_csv
+    from drillsim.io.sweep_results import summary_csv
 
-    if resume and out is None:
-        raise click.UsageError("--resume needs --out: the folder of the study to continue")
-    started = datetime.now(UTC)
+    settings = Settings(out, seed, executor, workers, scheduler, resume)
+    check_usage(settings, "study")
     loaded = load_study(study_file)
-    for warning in sorted(set(loaded.base.warnings)):
-        click.echo(warning.render(), err=True)
-    if resume:
-        assert out is not None
-        recorded = int(read_manifest(out)["seed"])
-        if seed is not None and seed != recorded:
-            raise DrillsimError(f"{out}: this study runs on seed {recorded}, not --seed {seed}")
-        root_seed = recorded
-    else:
-        root_seed = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
-    target = out or _default_folder(study_file, root_seed, started)
-    runner = make_executor(executor, workers)
-    extra = {"executor": runner.name, "started_at": started.isoformat(), "argv": sys.argv[1:]}
-    try:
-        with output.progress(len(loaded.arms) * loaded.replications) as advance:
-            outcome = run_sweep(
-                loaded,
-                target,
-                root_seed,
-                runner,
-                resume=resume,
-                progress=lambda done, _total: advance(done),
-                extra=extra,
-            )
-    except SweepInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(130)
+    outcome, root_seed = run_experiment(
+        loaded,
+        study_file,
+        settings,
+        base=loaded.base.spec,
+        document_seed=loaded.spec.seed,
+        noun="study",
+        warnings=loaded.base.warnings,
+    )
     rows = tradeoffs(outcome.summary, outcome.arms, loaded.spec.targets)
-    write_file(target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
+    write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
     if plots:
         from drillsim.report.staffing_plots import pareto_png
 
-        write_file(target / "pareto.png", pareto_png(rows, loaded.spec.cost.currency))
+        png = pareto_png(rows, loaded.spec.cost.currency)
+        write_file(outcome.target / "pareto.png", png)
     _print_tradeoffs(rows, loaded, root_seed)
-    click.echo(f"results: {target}")
-    if outcome.failures:
-        for f in outcome.failures:
-            click.echo(
-                f"error: option {outcome.arms[f.job.arm]!r} replication {f.job.replication} "
-                f"failed twice: {f.reason}",
-                err=True,
-            )
-        raise DrillsimError(
-            f"{len(outcome.failures)} replications failed; the other rows stand\n"
-            "    --resume retries the failed ones"
-        )
-
-
-def _default_folder(study_file: Path, seed: int, started: datetime) -> Path:
-    from drillsim.cli.commands import _slug
-    from drillsim.io.results import unused_folder
-
-    run_id = f"{_slug(study_file.stem)}-s{seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
-    return unused_folder(Path("results") / run_id)
+    click.echo(f"results: {outcome.target}")
+    report_failures(outcome, "option")
 
 
 def _mean_ci(row: dict[str, Any], kpi: str, scale: float = 1.0, digits: int = 1) -> str:

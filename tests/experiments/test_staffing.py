@@ -344,3 +344,29 @@ def test_the_shipped_study_validates() -> None:
     loaded = load_study(SHIPPED / "payment-path-staffing.yaml")
     assert len(loaded.arms) == 5
     assert loaded.arms[2].members == ("anouk", "aoife", "bas", "noor")
+
+
+def test_the_python_api_runs_a_study(tmp_path: Path) -> None:
+    """drillsim.staffing(path, out) is the command without the chart: same folder and
+    trade-off rows as the CLI."""
+    import drillsim
+
+    path = write_study(
+        tmp_path,
+        """\
+        replications: 1
+        seed: 3
+        horizon: 2d
+        options:
+          grid: {people: [2, 3]}
+        """,
+    )
+    outcome, rows = drillsim.staffing(path, tmp_path / "api", executor="sequential")
+    assert outcome.arms == ["people=2", "people=3"]
+    assert [r["head_count"] for r in rows] == [2.0, 3.0]
+    result = CliRunner().invoke(
+        cli, ["staffing", str(path), "--out", str(tmp_path / "cli"), "--executor", "sequential"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("runs.csv", "tradeoffs.csv"):
+        assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
