@@ -35,8 +35,9 @@ def sweep(
 
     Every arm replays the same seeds (common random numbers), so arms differ by their
     parameters, not by luck. Writes runs.csv (arm, replication, seed, kpi, value; rows
-    appended as replications finish), summary.csv (mean, median, p90, 95% CI per KPI per
-    arm) and plots. Ctrl-C keeps finished replications; --resume continues.
+    appended as replications finish), incidents.csv (every incident's time to acknowledge
+    and resolve), summary.csv (mean, median, p90, 95% CI per KPI per arm) and plots.
+    Ctrl-C keeps finished replications; --resume continues.
 
     \b
     Example:
@@ -63,7 +64,8 @@ def sweep(
         from drillsim.report.sweep_plots import kpi_distributions_png, tta_ecdf_png
 
         write_file(outcome.target / "kpis.png", kpi_distributions_png(outcome.rows, outcome.arms))
-        write_file(outcome.target / "tta_ecdf.png", tta_ecdf_png(outcome.rows, outcome.arms))
+        ecdf = tta_ecdf_png(outcome.incidents, outcome.arms)
+        write_file(outcome.target / "tta_ecdf.png", ecdf)
     _print_summary(outcome.summary, loaded.summary(), root_seed)
     click.echo(f"results: {outcome.target}")
     report_failures(outcome, "arm")

@@ -51,8 +51,7 @@ from drillsim.experiments.executors import (
     Work,
     default_workers,
 )
-from drillsim.experiments.sweep import Job
-from drillsim.io.sweep_results import Row
+from drillsim.experiments.sweep import Job, JobResult
 
 #: Seconds to wait for a scheduler given by address before giving up.
 CONNECT_TIMEOUT_S = 10.0
@@ -131,7 +130,7 @@ def _hold(work: Work) -> Work:
     return work
 
 
-def _attempt(work: Work, job: Job, attempt: int) -> list[Row]:
+def _attempt(work: Work, job: Job, attempt: int) -> JobResult:
     """One attempt at one job, on a worker."""
     return work.run(job, attempt)
 
@@ -294,9 +293,9 @@ class _Dispatch:
                         self.queue.appendleft((job, attempt + 1))
                 self.fill()  # the freed thread gets its next job before the rows travel
                 if failed is None:
-                    rows: list[Row] = future.result()
+                    result: JobResult = future.result()
                     future.release()
-                    yield job, rows
+                    yield job, result
                 else:
                     future.release()
                     if attempt == ATTEMPTS:

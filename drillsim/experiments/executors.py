@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from drillsim.errors import DrillsimError
-from drillsim.experiments.sweep import SWEEP_MEASURES, Job, Measures, run_job
-from drillsim.io.sweep_results import Row
+from drillsim.experiments.sweep import SWEEP_MEASURES, Job, JobResult, Measures, run_job
 from drillsim.spec.drill import DrillSpec
 
 if TYPE_CHECKING:
@@ -47,7 +46,7 @@ class Work:
     hook: Hook | None = field(default=None, compare=False)
     measures: Measures = SWEEP_MEASURES
 
-    def run(self, job: Job, attempt: int) -> list[Row]:
+    def run(self, job: Job, attempt: int) -> JobResult:
         """One attempt at one job."""
         if self.hook is not None:
             self.hook(job, attempt)
@@ -62,7 +61,7 @@ class Failure:
     reason: str
 
 
-Outcome = tuple[Job, list[Row] | Failure]
+Outcome = tuple[Job, JobResult | Failure]
 
 
 class Executor(Protocol):
@@ -110,7 +109,7 @@ def _serve(conn: Connection, work: Work) -> None:
             return
         job, attempt = message
         try:
-            result: list[Row] | str = work.run(job, attempt)
+            result: JobResult | str = work.run(job, attempt)
         except Exception as exc:
             result = _describe(exc)
         conn.send((job, result))
@@ -176,7 +175,7 @@ class ProcessExecutor:
                     conn = worker.conn
                     assert worker.job is not None
                     job, attempt = worker.job
-                    result: list[Row] | str
+                    result: JobResult | str
                     try:
                         _, result = conn.recv()
                     except (EOFError, OSError):

@@ -19,7 +19,7 @@ from drillsim.experiments.replications import (
     confidence_interval,
     run_drill,
 )
-from drillsim.io.sweep_results import Row
+from drillsim.io.sweep_results import IncidentRow, Row
 from drillsim.scoring.scorecard import Scorecard
 from drillsim.spec.drill import DrillSpec
 
@@ -78,17 +78,45 @@ class Job:
     replication: int
 
 
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """One replication of one arm: its KPI rows (runs.csv) and its incidents, each with
+    its time to acknowledge and resolve (incidents.csv: what a per-incident ECDF needs)."""
+
+    rows: list[Row]
+    incidents: list[IncidentRow]
+
+
 def run_job(
     drills: Sequence[DrillSpec],
     names: Sequence[str],
     seed: int,
     job: Job,
     measures: Measures = SWEEP_MEASURES,
-) -> list[Row]:
-    """Simulate and score one replication of one arm; its KPIs as rows."""
+) -> JobResult:
+    """Simulate and score one replication of one arm."""
     outcome = run_drill(drills[job.arm], seed, job.replication)
+    arm, k = names[job.arm], job.replication
     values = measures.measure(outcome, job.arm)
-    return [Row(names[job.arm], job.replication, seed, kpi, values[kpi]) for kpi in measures.names]
+    incidents = [
+        IncidentRow(
+            arm,
+            k,
+            seed,
+            i["id"],
+            i["severity"],
+            float(i["opened_s"]),
+            _seconds(i["time_to_acknowledge_s"]),
+            _seconds(i["time_to_resolve_s"]),
+        )
+        for i in outcome.scorecard.kpis["incident_rows"]
+    ]
+    rows = [Row(arm, k, seed, kpi, values[kpi]) for kpi in measures.names]
+    return JobResult(rows, incidents)
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def jobs_for(arms: int, replications: int, done: Set[tuple[int, int]] = frozenset()) -> list[Job]:

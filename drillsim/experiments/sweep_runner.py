@@ -2,8 +2,9 @@
 from its runs.csv.
 
 The plan (arms with their values, root seed, input checksums) goes into the manifest
-first; rows are appended as replications finish; at the end runs.csv is rewritten in
-canonical order (arm as the sweep lists them, replication, KPI) so the bytes do not
+first; rows (and each replication's incidents, to incidents.csv) are appended as
+replications finish; at the end runs.csv and incidents.csv are rewritten in canonical
+order (arm as the sweep lists them, replication, KPI) so the bytes do not
 depend on the executor or the worker count, and summary.csv is written. Ctrl-C (or any
 stop) keeps every finished replication: --resume runs only the missing ones.
 """
@@ -22,10 +23,13 @@ from drillsim.experiments.executors import Executor, Failure, Hook, Work
 from drillsim.experiments.sweep import SUMMARY_COLUMNS, Job, Measures, jobs_for, summarise
 from drillsim.io.results import sha256_file, write_file
 from drillsim.io.sweep_results import (
+    IncidentRow,
     Row,
     RunsLog,
+    read_incidents,
     read_manifest,
     read_rows,
+    rewrite_incidents,
     rewrite_rows,
     start_folder,
     summary_csv,
@@ -99,6 +103,8 @@ class SweepOutcome:
     rows: list[Row]
     summary: list[dict[str, Any]]
     failures: list[Failure] = field(default_factory=list)
+    incidents: list[IncidentRow] = field(default_factory=list)
+    """Every incident of every replication, with its times (incidents.csv)."""
 
 
 def plan(loaded: Experiment, seed: int) -> dict[str, Any]:
@@ -157,6 +163,10 @@ def run_sweep(
     if resume:
         _check_resumable(read_manifest(target), manifest, target)
         kept = _whole_replications(read_rows(target), len(kpis))
+        finished_reps = {(r.arm, r.replication) for r in kept}
+        rewrite_incidents(
+            target, [i for i in read_incidents(target) if (i.arm, i.replication) in finished_reps]
+        )
         rewrite_rows(target, kept)
         write_manifest(target, manifest)
     else:
@@ -177,7 +187,7 @@ def run_sweep(
             if isinstance(result, Failure):
                 failures.append(result)
             else:
-                log.append(result)
+                log.append(result.rows, result.incidents)
                 finished += 1
             if progress is not None:
                 progress(finished, total)
@@ -193,6 +203,8 @@ def run_sweep(
         log.close()
     rows = _canonical(read_rows(target), index, kpis)
     rewrite_rows(target, rows)
+    incidents = sorted(read_incidents(target), key=lambda i: (index[i.arm], i.replication))
+    rewrite_incidents(target, incidents)
     summary = summarise(rows, names, kpis)
     write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
     manifest.update(
@@ -204,7 +216,7 @@ def run_sweep(
         wall_time_s=round(time.time() - started, 3),
     )
     write_manifest(target, manifest)
-    return SweepOutcome(target, names, seed, reps, rows, summary, failures)
+    return SweepOutcome(target, names, seed, reps, rows, summary, failures, incidents)
 
 
 def _whole_replications(rows: list[Row], kpis: int) -> list[Row]:

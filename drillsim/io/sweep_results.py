@@ -26,6 +26,18 @@ from drillsim.io.results import dumps_json, write_file
 RUNS = "runs.csv"
 #: The columns of runs.csv, in order.
 COLUMNS = ("arm", "replication", "seed", "kpi", "value")
+INCIDENTS = "incidents.csv"
+#: The columns of incidents.csv, in order.
+INCIDENT_COLUMNS = (
+    "arm",
+    "replication",
+    "seed",
+    "incident",
+    "severity",
+    "opened_s",
+    "time_to_acknowledge_s",
+    "time_to_resolve_s",
+)
 MANIFEST = "manifest.json"
 
 
@@ -40,18 +52,60 @@ class Row:
     value: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    """One line of incidents.csv: an incident of one replication of one arm, with its
+    time to acknowledge and to resolve (None: it never was)."""
+
+    arm: str
+    replication: int
+    seed: int
+    incident: str
+    severity: str
+    opened_s: float
+    time_to_acknowledge_s: float | None
+    time_to_resolve_s: float | None
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _number(text: str) -> float | None:
+    return None if text == "" else float(text)
+
+
 def format_rows(rows: Sequence[Row]) -> bytes:
     """CSV lines of rows (floats in full precision, an undefined KPI as empty)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for r in rows:
-        value = "" if r.value is None else repr(r.value)
-        writer.writerow([r.arm, r.replication, r.seed, r.kpi, value])
+        writer.writerow([r.arm, r.replication, r.seed, r.kpi, _cell(r.value)])
     return buf.getvalue().encode("utf-8")
 
 
-def _header() -> bytes:
-    return (",".join(COLUMNS) + "\n").encode("utf-8")
+def format_incidents(rows: Sequence[IncidentRow]) -> bytes:
+    """CSV lines of incident rows (as :func:`format_rows` writes numbers)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for r in rows:
+        writer.writerow(
+            [
+                r.arm,
+                r.replication,
+                r.seed,
+                r.incident,
+                r.severity,
+                repr(r.opened_s),
+                _cell(r.time_to_acknowledge_s),
+                _cell(r.time_to_resolve_s),
+            ]
+        )
+    return buf.getvalue().encode("utf-8")
+
+
+def _header(columns: Sequence[str] = COLUMNS) -> bytes:
+    return (",".join(columns) + "\n").encode("utf-8")
 
 
 def start_folder(target: Path, manifest: dict[str, Any]) -> None:
@@ -74,6 +128,7 @@ def start_folder(target: Path, manifest: dict[str, Any]) -> None:
     try:
         target.mkdir(parents=True, exist_ok=True)
         write_manifest(target, manifest)
+        write_file(target / INCIDENTS, _header(INCIDENT_COLUMNS))
         write_file(target / RUNS, _header())
     except OSError as exc:
         raise DrillsimError(f"{target}: cannot write ({exc.strerror or exc})") from None
@@ -100,45 +155,89 @@ def read_manifest(target: Path) -> dict[str, Any]:
     return data
 
 
-class RunsLog:
-    """runs.csv opened for appending whole replications."""
+class _AppendOnly:
+    """A CSV file opened for appending whole replications, one ``os.write`` each."""
 
-    def __init__(self, target: Path) -> None:
-        self.path = target / RUNS
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
 
-    def append(self, rows: Sequence[Row]) -> None:
-        """Append one replication's rows in a single write."""
-        data = format_rows(rows)
+    def write(self, data: bytes) -> None:
         written = os.write(self._fd, data)
         if written != len(data):  # pragma: no cover - a full disk
             raise DrillsimError(f"{self.path}: short write ({written} of {len(data)} bytes)")
 
     def close(self) -> None:
-        """Close the file (rows are already on their way to disk)."""
         os.close(self._fd)
+
+
+class RunsLog:
+    """runs.csv and incidents.csv opened for appending whole replications.
+
+    A replication's incidents are written before its rows: runs.csv is what says a
+    replication finished, so incidents of one that did not are dropped on --resume.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.path = target / RUNS
+        self._incidents = _AppendOnly(target / INCIDENTS)
+        self._runs = _AppendOnly(self.path)
+
+    def append(self, rows: Sequence[Row], incidents: Sequence[IncidentRow] = ()) -> None:
+        """Append one replication: its incidents, then its rows, each in a single write."""
+        if incidents:
+            self._incidents.write(format_incidents(incidents))
+        self._runs.write(format_rows(rows))
+
+    def close(self) -> None:
+        """Close the files (rows are already on their way to disk)."""
+        self._incidents.close()
+        self._runs.close()
 
 
 def read_rows(target: Path) -> list[Row]:
     """The rows of runs.csv; a final line without its newline is dropped (and cut off
     the file, so appending continues on a line boundary)."""
-    path = target / RUNS
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    if end < len(data):
-        with path.open("r+b") as f:
-            f.truncate(end)
-    lines = data[:end].decode("utf-8").splitlines()
-    reader = csv.reader(lines[1:])
     return [
-        Row(arm, int(rep), int(seed), kpi, None if value == "" else float(value))
-        for arm, rep, seed, kpi, value in reader
+        Row(arm, int(rep), int(seed), kpi, _number(value))
+        for arm, rep, seed, kpi, value in csv.reader(_complete_lines(target / RUNS))
     ]
 
 
 def rewrite_rows(target: Path, rows: Sequence[Row]) -> None:
     """Replace runs.csv by ``rows`` (sorted by the caller), atomically."""
     write_file(target / RUNS, _header() + format_rows(rows))
+
+
+def _complete_lines(path: Path) -> list[str]:
+    """The lines of a CSV file after its header, a final line without its newline
+    dropped (and cut off the file, so appending continues on a line boundary)."""
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        with path.open("r+b") as f:
+            f.truncate(end)
+    return data[:end].decode("utf-8").splitlines()[1:]
+
+
+def read_incidents(target: Path) -> list[IncidentRow]:
+    """The rows of incidents.csv (none if the folder predates it)."""
+    path = target / INCIDENTS
+    if not path.is_file():
+        return []
+    return [
+        IncidentRow(
+            arm, int(rep), int(seed), incident, severity, float(opened), _number(tta), _number(ttr)
+        )
+        for arm, rep, seed, incident, severity, opened, tta, ttr in csv.reader(
+            _complete_lines(path)
+        )
+    ]
+
+
+def rewrite_incidents(target: Path, rows: Sequence[IncidentRow]) -> None:
+    """Replace incidents.csv by ``rows`` (sorted by the caller), atomically."""
+    write_file(target / INCIDENTS, _header(INCIDENT_COLUMNS) + format_incidents(rows))
 
 
 def summary_csv(summary: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

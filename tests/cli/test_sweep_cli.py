@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -19,12 +20,13 @@ def _invoke(*args: str | Path) -> Result:
 
 
 def test_sweep_writes_rows_summary_and_plots(tmp_path: Path) -> None:
-    """The folder holds runs.csv, summary.csv, the manifest and two PNGs; the table
-    prints every arm."""
+    """The folder holds runs.csv, incidents.csv, summary.csv, the manifest and two PNGs;
+    the table prints every arm."""
     out = tmp_path / "s"
     result = _invoke("sweep", SWEEPS / "grid.yaml", "--out", out, "--executor", "sequential")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "incidents.csv",
         "kpis.png",
         "manifest.json",
         "runs.csv",
@@ -39,6 +41,15 @@ def test_sweep_writes_rows_summary_and_plots(tmp_path: Path) -> None:
     assert {r["seed"] for r in rows} == {"3"}
     with (out / "summary.csv").open(newline="") as f:
         assert len(list(csv.DictReader(f))) == 4 * len(KPIS)
+    with (out / "incidents.csv").open(newline="") as f:
+        incidents = list(csv.DictReader(f))
+    per_replication = Counter((i["arm"], i["replication"]) for i in incidents)
+    counted = {
+        (r["arm"], r["replication"]): float(r["value"]) for r in rows if r["kpi"] == "incidents"
+    }
+    assert incidents and all(per_replication[k] == n for k, n in counted.items())
+    acked = [float(i["time_to_acknowledge_s"]) for i in incidents if i["time_to_acknowledge_s"]]
+    assert acked and all(t >= 0 for t in acked)
     assert "group_wait=1m crash_at=1h" in result.stdout
     assert f"results: {out}" in result.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["s"]  # no temporary files left

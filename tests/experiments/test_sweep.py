@@ -13,7 +13,7 @@ import pytest
 from drillsim.errors import ConfigError, DrillsimError
 from drillsim.experiments.executors import Failure, ProcessExecutor, SequentialExecutor, Work
 from drillsim.experiments.replications import run_drill
-from drillsim.experiments.sweep import KPIS, Job, jobs_for, quantile, summarise
+from drillsim.experiments.sweep import KPIS, Job, JobResult, jobs_for, quantile, summarise
 from drillsim.experiments.sweep_runner import SweepInterrupted, run_sweep
 from drillsim.io.loader import display_name
 from drillsim.io.sweep_results import Row, read_rows
@@ -30,11 +30,23 @@ def escalation() -> LoadedSweep:
 
 
 @pytest.fixture(scope="module")
-def reference(escalation: LoadedSweep, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """runs.csv of the escalation sweep run sequentially, uninterrupted."""
+def reference_folder(escalation: LoadedSweep, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The escalation sweep run sequentially, uninterrupted."""
     target = tmp_path_factory.mktemp("ref") / "sweep"
     run_sweep(escalation, target, 11, SequentialExecutor())
-    return (target / "runs.csv").read_bytes()
+    return target
+
+
+@pytest.fixture(scope="module")
+def reference(reference_folder: Path) -> bytes:
+    """runs.csv of the uninterrupted sweep."""
+    return (reference_folder / "runs.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def reference_incidents(reference_folder: Path) -> bytes:
+    """incidents.csv of the uninterrupted sweep."""
+    return (reference_folder / "incidents.csv").read_bytes()
 
 
 def test_arms_carry_their_values_into_the_documents(escalation: LoadedSweep) -> None:
@@ -142,13 +154,20 @@ class _StopAfter:
 
 @pytest.mark.parametrize("executor", [SequentialExecutor(), ProcessExecutor(2)])
 def test_interrupt_then_resume_equals_an_uninterrupted_run(
-    tmp_path: Path, escalation: LoadedSweep, reference: bytes, executor: object
+    tmp_path: Path,
+    escalation: LoadedSweep,
+    reference: bytes,
+    reference_incidents: bytes,
+    executor: object,
 ) -> None:
     """Ctrl-C after 4 replications keeps whole replications; --resume runs the rest
-    and ends with exactly the rows of an uninterrupted sweep."""
+    and ends with exactly the rows and incidents of an uninterrupted sweep, even when a
+    replication's incidents were written but its rows were not (a crash between them)."""
     target = tmp_path / "s"
     with pytest.raises(SweepInterrupted, match="replications kept"):
         run_sweep(escalation, target, 11, executor, progress=_StopAfter(4))  # type: ignore[arg-type]
+    with (target / "incidents.csv").open("a") as f:
+        f.write("slow,8,11,inc-999,SEV1,1.0,2.0,\n")  # replication 8 never finished
     kept = read_rows(target)
     assert len(kept) % len(KPIS) == 0
     assert len(kept) >= 4 * len(KPIS)
@@ -168,6 +187,7 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(
     assert seen[0] == len(kept) // len(KPIS)
     assert seen[-1] == 9
     assert (target / "runs.csv").read_bytes() == reference
+    assert (target / "incidents.csv").read_bytes() == reference_incidents
 
 
 def test_resume_drops_a_torn_last_line(
@@ -243,7 +263,7 @@ def test_sequential_reports_a_job_that_raises_twice() -> None:
     work = Work(tuple(a.drill.spec for a in loaded.arms[:2]), ("a", "b"), 11, fail)
     out = list(SequentialExecutor().run(work, [Job(0, 0), Job(1, 0)]))
     assert out[0] == (Job(0, 0), Failure(Job(0, 0), "RuntimeError: boom"))
-    assert isinstance(out[1][1], list)
+    assert isinstance(out[1][1], JobResult) and out[1][1].rows
 
 
 def _write(tmp_path: Path, body: str) -> Path:
