@@ -62,21 +62,12 @@ def sweep(
     """
     from pathlib import Path
 
-    from drillsim.experiments.dask_executor import connected, described
-    from drillsim.experiments.executors import make_executor
-    from drillsim.experiments.replications import choose_seed
-    from drillsim.experiments.sweep_runner import run_sweep
-    from drillsim.io.sweep_results import read_manifest
     from drillsim.io.sweeps import load_sweep
 
     loaded = load_sweep(Path(path))
-    if resume:
-        root = int(read_manifest(Path(out))["seed"])
-    else:
-        root = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
-    name = executor or ("dask" if scheduler is not None else "processes")
-    with connected(make_executor(name, workers, scheduler=scheduler)) as runner:
-        return run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
+    return _run_experiment(
+        loaded, loaded.spec.seed, out, seed, executor, workers, scheduler, resume
+    )
 
 
 def staffing(
@@ -96,26 +87,46 @@ def staffing(
     """
     from pathlib import Path
 
-    from drillsim.experiments.dask_executor import connected, described
-    from drillsim.experiments.executors import make_executor
-    from drillsim.experiments.replications import choose_seed
     from drillsim.experiments.staffing import tradeoffs
-    from drillsim.experiments.sweep_runner import run_sweep
     from drillsim.io.results import write_file
     from drillsim.io.staffing import load_study
-    from drillsim.io.sweep_results import read_manifest, summary_csv
+    from drillsim.io.sweep_results import summary_csv
 
     loaded = load_study(Path(path))
-    if resume:
-        root = int(read_manifest(Path(out))["seed"])
-    else:
-        root = choose_seed(seed if seed is not None else loaded.spec.seed, loaded.base.spec)
-    name = executor or ("dask" if scheduler is not None else "processes")
-    with connected(make_executor(name, workers, scheduler=scheduler)) as runner:
-        outcome = run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
+    outcome = _run_experiment(
+        loaded, loaded.spec.seed, out, seed, executor, workers, scheduler, resume
+    )
     rows = tradeoffs(outcome.summary, outcome.arms, loaded.spec.targets)
     write_file(Path(out) / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
     return outcome, rows
+
+
+def _run_experiment(
+    loaded: Any,
+    document_seed: int | None,
+    out: str | Path,
+    seed: int | None,
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+) -> SweepOutcome:
+    """A loaded sweep or study run into ``out``: the seed and executor rules of both."""
+    from pathlib import Path
+
+    from drillsim.experiments.dask_executor import connected, described
+    from drillsim.experiments.executors import make_executor
+    from drillsim.experiments.replications import choose_seed
+    from drillsim.experiments.sweep_runner import run_sweep
+    from drillsim.io.sweep_results import read_manifest
+
+    if resume:
+        root = int(read_manifest(Path(out))["seed"])
+    else:
+        root = choose_seed(seed if seed is not None else document_seed, loaded.base.spec)
+    name = executor or ("dask" if scheduler is not None else "processes")
+    with connected(make_executor(name, workers, scheduler=scheduler)) as runner:
+        return run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
 
 
 __all__ = ["__version__", "load_scenario", "run", "staffing", "sweep"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from drillsim.errors import ConfigError, Issue
 from drillsim.io.loader import display_name, load_document, load_drill
@@ -29,23 +30,11 @@ def validate_files(paths: list[Path]) -> tuple[list[str], list[Issue]]:
             except ConfigError as exc:
                 issues.extend(exc.issues)
             continue
-        if kind == "Sweep":
-            from drillsim.io.sweeps import load_sweep
-
+        if kind in ("Sweep", "StaffingStudy"):
             try:
-                loaded = load_sweep(path)
-                summaries.append(f"{display_name(path)}: {loaded.summary()}")
-                warnings.extend(loaded.base.warnings)
-            except ConfigError as exc:
-                issues.extend(exc.issues)
-            continue
-        if kind == "StaffingStudy":
-            from drillsim.io.staffing import load_study
-
-            try:
-                study = load_study(path)
-                summaries.append(f"{display_name(path)}: {study.summary()}")
-                warnings.extend(study.base.warnings)
+                experiment = _load_experiment(kind, path)
+                summaries.append(f"{display_name(path)}: {experiment.summary()}")
+                warnings.extend(experiment.base.warnings)
             except ConfigError as exc:
                 issues.extend(exc.issues)
             continue
@@ -64,6 +53,17 @@ def validate_files(paths: list[Path]) -> tuple[list[str], list[Issue]]:
     if issues:
         raise ConfigError(sorted(set(issues)))
     return summaries, sorted(set(warnings))
+
+
+def _load_experiment(kind: str, path: Path) -> Any:
+    """A Sweep or StaffingStudy with every arm's drill loaded (ConfigError if bad)."""
+    if kind == "Sweep":
+        from drillsim.io.sweeps import load_sweep
+
+        return load_sweep(path)
+    from drillsim.io.staffing import load_study
+
+    return load_study(path)
 
 
 def _describe(kind: str, model: object) -> str:
