@@ -237,6 +237,21 @@ class Backlog:
             self.q = min(self.q, self.law.level(share))  # timed-out attempts leave at once
         self._plan(now)
 
+    def shed(self, now: float) -> bool:
+        """Drop every queued attempt (load shedding); True if there were any. The retries
+        stop with the queue, so below the band's top (lam < mu c) the storm is over."""
+        queued = self.at(now)
+        if queued <= 0.0:
+            return False
+        self.q, self.t, self.timeouts, self.next_timeout = 0.0, now, 0, None
+        self._plan(now)
+        return True
+
+    @property
+    def storming(self) -> bool:
+        """Attempts are timing out: the queue's wait is past the clients' timeout."""
+        return bool(self.move.over)
+
     def _plan(self, now: float) -> None:
         """Phase and next event from the state at ``now``.
 

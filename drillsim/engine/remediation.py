@@ -1,6 +1,7 @@
 """Runbook actions and what they do to the world: restart, rollback, failover, scale,
-evacuate. A responder process calls :func:`begin`, waits the action's duration, then
-:func:`complete`; the effect on health follows from the model, never by decree.
+evacuate, shed-load (drop a retry storm's queued requests). A responder process calls
+:func:`begin`, waits the action's duration, then :func:`complete`; the effect on health
+follows from the model, never by decree.
 
 A failover only switches an active-standby service whose active instance is down while
 the other is up, and never while a switch is already under way: two responders failing
@@ -80,6 +81,8 @@ def complete(
                 if not world.is_active_standby(s) and world.scale_out(s, by):
                     effective = True
         if action == "scale" and world.scale_out(service, by):
+            effective = True
+        if action == "shed-load" and world.shed_load(service, by):
             effective = True
         # faults_fixed_by already skips fixed-duration faults and other remedies; an
         # evacuation ends the outage itself only if it is not fixed-duration either.

@@ -118,13 +118,17 @@ class Worker:
         while incident.is_open:
             while incident.is_open and self.desk.hurt(incident):
                 fault = self._root_fault(incident)
-                if fault is None or job.attempts >= MAX_ATTEMPTS:
+                storms = [] if fault is not None else self.world.storms_behind(incident.services)
+                if (fault is None and not storms) or job.attempts >= MAX_ATTEMPTS:
                     watch = self.env.timeout(WATCH_INTERVAL_S)
                     yield watch | incident.mitigated_event | incident.closed | job.handoff
                     if job.handoff.triggered and self.hand_over(r, job):
                         return
                     continue
-                service, action, correct = self._hypothesis(r, rng, job, fault, skilled)
+                if fault is not None:
+                    service, action, correct = self._hypothesis(r, rng, job, fault, skilled)
+                else:  # a retry storm that outlived its trigger: shed its load
+                    service, action, correct = storms[0], "shed-load", True
                 self.log.record(
                     HypothesisFormed(
                         t=self.env.now,

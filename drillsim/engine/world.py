@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -202,6 +202,25 @@ class World:
         self._refresh()
         self._schedule_auto_failover()
         self._fail_over_once()
+
+    def storms_behind(self, services: Iterable[str]) -> list[str]:
+        """Services in a retry storm (backlog past the clients' timeout) that are, or that
+        hurt, one of ``services``: what a responder finds when no fault is left."""
+        wanted = set(services)
+        return [
+            name
+            for name, backlog in sorted(self.backlogs.items())
+            if backlog.storming and wanted & self.model.affects[name]
+        ]
+
+    def shed_load(self, service: str, actor: str) -> bool:
+        """Drop the service's queued requests; True if there were any."""
+        backlog = self.backlogs.get(service)
+        if backlog is None or not backlog.shed(self.now()):
+            return False
+        self.last_actor = actor
+        self._refresh()
+        return True
 
     def scale_out(self, service: str, actor: str) -> bool:
         """Add replicas in healthy places to replace lost ones; True if that added any."""

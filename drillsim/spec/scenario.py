@@ -46,7 +46,7 @@ FaultType = Literal[
     "bad-deploy",
     "partition",
 ]
-Action = Literal["restart", "rollback", "failover", "scale", "evacuate"]
+Action = Literal["restart", "rollback", "failover", "scale", "evacuate", "shed-load"]
 
 #: The runbook action that ends each fault type unless the fault names another.
 DEFAULT_REMEDY: dict[str, str] = {
@@ -302,6 +302,10 @@ def _default_runbook() -> dict[Action, ActionSpec]:
         "failover": ActionSpec(duration=Fixed(120.0), success=0.95),
         "scale": ActionSpec(duration=LogNormal(300.0, 720.0), success=0.9),
         "evacuate": ActionSpec(duration=LogNormal(600.0, 1500.0), success=0.9),
+        # Drop the queued requests of a service in a retry storm (a load-shedding switch,
+        # a rate limit at the edge, or flushing the queue): quick, as it is a lever
+        # teams keep at hand for exactly this.
+        "shed-load": ActionSpec(duration=LogNormal(120.0, 420.0), success=0.95),
     }
 
 

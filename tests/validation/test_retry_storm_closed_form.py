@@ -30,10 +30,12 @@ import yaml
 import drillsim
 from drillsim.engine.simulation import Simulation
 from drillsim.events import (
+    ActionCompleted,
     AlertFired,
     FaultCleared,
     FaultInjected,
     IncidentOpened,
+    IncidentResolved,
     ServiceHealthChanged,
 )
 
@@ -53,8 +55,12 @@ def write_storm_drill(
     seconds: float = 300.0,
     clients: dict[str, Any] | None = None,
     arrivals: dict[str, Any] | None = None,
+    shedding: bool = False,
 ) -> Path:
     """Write the five documents of a retry-storm drill; return the scenario's path.
+
+    The closed form describes a storm nobody touches, so unless ``shedding`` the
+    responder's ``shed-load`` never works (success 0: tried, changes nothing).
 
     ``lasts`` is the trigger's length (``fixed(6s)``, ``exponential(mean=2s)``; None: no
     trigger, written as a loss of 0% since a scenario needs a fault); ``arrivals``
@@ -131,6 +137,9 @@ def write_storm_drill(
             "oncall": "oncall.yaml",
             "alerting": {"rules": "rules.yaml", "routing": "routing.yaml"},
             "faults": [fault],
+            "runbook": {
+                "shed-load": {"duration": "fixed(30s)", "success": 1.0 if shedding else 0.0}
+            },
         },
     }
     for name, doc in docs.items():
@@ -429,3 +438,33 @@ def test_poisson_triggers_over_two_hours(tmp_path: Path) -> None:
     p = 1.0 - math.exp(-2.0 * math.exp(-STUCK_THRESHOLD_S[40.0] / 2.0))
     se = math.sqrt(p * (1 - p) / len(seeds))
     assert abs(stuck / len(seeds) - p) < 3 * se, (stuck / len(seeds), p, se)
+
+
+def test_a_responder_sheds_the_load_of_a_storm_that_outlived_its_trigger(
+    tmp_path: Path,
+) -> None:
+    """With no fault left to repair, the paged responder finds the storm and runs the
+    runbook's shed-load on the stuck service: the queue empties at that instant and, as
+    lam = 40 < mu, the service is healthy from then on (the fluid model's recovery),
+    and the incident is resolved as fixed. Without shedding the same drill stays stuck."""
+    path = write_storm_drill(
+        tmp_path, lam=40.0, lasts="fixed(6s)", seconds=6 * 3600.0, shedding=True
+    )
+    log = Simulation(drillsim.load_scenario(path).spec, 31).run().log
+    done = [r for r in log if isinstance(r, ActionCompleted) and r.action == "shed-load"]
+    assert done and done[0].service == "api" and done[0].success and done[0].effective
+    shed_at = done[0].t
+    health = api_health(log)
+    after = [r for r in health if r.t >= shed_at]
+    assert after[0].t == shed_at and after[0].error_rate == 0.0
+    assert after[-1].error_rate == 0.0 and after[-1].saturation == pytest.approx(40.0 / MU)
+    assert any(r.error_rate == 1.0 for r in health if r.t < shed_at)  # it was stuck before
+    resolved = [r for r in log if isinstance(r, IncidentResolved)]
+    assert resolved and resolved[-1].t >= shed_at
+
+    unattended = tmp_path / "unattended"
+    unattended.mkdir()
+    path = write_storm_drill(unattended, lam=40.0, lasts="fixed(6s)", seconds=6 * 3600.0)
+    log = Simulation(drillsim.load_scenario(path).spec, 31).run().log
+    assert api_health(log)[-1].error_rate == 1.0
+    assert not any(isinstance(r, ActionCompleted) and r.effective for r in log)
