@@ -1,6 +1,7 @@
 """The ``drillsim`` command group and the one place errors become exit codes.
 
-Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 a ``--fail-under`` threshold not met.
+Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 a ``--fail-under`` threshold not met,
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class DrillsimGroup(click.Group):
         except DrillsimError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:
+            # Ctrl-C anywhere (loading, a run, a comparison) is the shell's 130, as for a
+            # sweep stopped mid-way, and no traceback: results are written atomically, so
+            # nothing half-written is left behind.
+            click.echo("interrupted", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=DrillsimGroup, context_settings=CONTEXT)
@@ -43,7 +50,7 @@ def cli() -> None:
     on-call rotations, and scores the response.
 
     \b
-    Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 score below --fail-under.
+    Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 score below --fail-under, 130 interrupted.
     """
 
 

@@ -236,3 +236,21 @@ def test_a_missing_scenario_path_is_a_usage_error(tmp_path: Path) -> None:
     result = _invoke("run", tmp_path / "nope.yaml")
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_ctrl_c_exits_130_without_a_traceback_or_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during a run (here: while the drill simulates) says so and exits 130, and
+    leaves no results folder, half-written or otherwise."""
+    from drillsim.engine.simulation import Simulation
+
+    def interrupted(self: Simulation) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Simulation, "run", interrupted)
+    out = tmp_path / "r"
+    result = _invoke("run", SCENARIO, "--seed", 1, "--out", out)
+    assert result.exit_code == 130
+    assert "interrupted" in result.output and "Traceback" not in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
