@@ -14,6 +14,7 @@ so only that job is retried, and Ctrl-C stops the workers without tracebacks fro
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from collections import deque
@@ -103,6 +104,10 @@ def _serve(conn: Connection, work: Work) -> None:
     """A worker's life: take (job, attempt), send back (job, rows or error text); stop on
     None. Ctrl-C is the parent's business, so the worker ignores SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Everything alive now (imported modules, the arms' drills) lives as long as the
+    # worker: freeze it out of the collector, so full collections walk only what the
+    # replications allocate (the Dask workers measured ~20% on the same preload).
+    gc.freeze()
     while True:
         message = conn.recv()
         if message is None:
