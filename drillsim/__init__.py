@@ -87,7 +87,6 @@ def staffing(
     """
     from pathlib import Path
 
-    from drillsim.experiments.staffing import tradeoffs
     from drillsim.io.results import write_file
     from drillsim.io.staffing import load_study
     from drillsim.io.sweep_results import summary_csv
@@ -96,7 +95,7 @@ def staffing(
     outcome = _run_experiment(
         loaded, loaded.spec.seed, out, seed, executor, workers, scheduler, resume
     )
-    rows = tradeoffs(outcome.summary, outcome.arms, loaded.spec.targets)
+    rows = loaded.tradeoffs(outcome)
     write_file(Path(out) / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
     return outcome, rows
 

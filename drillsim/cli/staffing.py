@@ -43,7 +43,6 @@ def staffing(
     Example:
       drillsim staffing scenarios/sweeps/payment-path-staffing.yaml --out results/staffing
     """
-    from drillsim.experiments.staffing import tradeoffs
     from drillsim.io.results import write_file
     from drillsim.io.staffing import load_study
     from drillsim.io.sweep_results import summary_csv
@@ -60,7 +59,7 @@ def staffing(
         noun="study",
         warnings=loaded.base.warnings,
     )
-    rows = tradeoffs(outcome.summary, outcome.arms, loaded.spec.targets)
+    rows = loaded.tradeoffs(outcome)
     write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
     if plots:
         from drillsim.report.staffing_plots import pareto_png
@@ -82,6 +81,10 @@ def _mean_ci(row: dict[str, Any], kpi: str, scale: float = 1.0, digits: int = 1)
     return text
 
 
+def _minutes(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f}"
+
+
 def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None:
     """The trade-off table: one row per option, means with their 95% CI."""
     from rich.console import Console
@@ -96,6 +99,7 @@ def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None
         "option",
         "people",
         "p90 ack (min)",
+        "pooled p90",
         "pages/person/wk",
         "night pages/person/wk",
         "most pages/wk",
@@ -113,6 +117,7 @@ def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None
             r["option"],
             f"{r['head_count']:.0f}" if r["head_count"] is not None else "-",
             _mean_ci(r, "rotation_tta_p90_s", 1 / 60),
+            _minutes(r.get("rotation_tta_p90_pooled_s")),
             _mean_ci(r, "pages_per_person_week", digits=2),
             _mean_ci(r, "night_pages_per_person_week", digits=2),
             _mean_ci(r, "max_pages_per_person_week", digits=1),
@@ -123,4 +128,4 @@ def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None
             cells.append("yes" if r["meets_targets"] else "no")
         cells.append("*" if r["pareto"] else "")
         table.add_row(*cells)
-    Console(file=sys.stdout, width=160, highlight=False).print(table)
+    Console(file=sys.stdout, width=190, highlight=False).print(table)

@@ -11,12 +11,13 @@ that resolved by itself before anyone acknowledged it is left out, and counted i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from drillsim.experiments.replications import DrillOutcome
 from drillsim.experiments.sweep import KPIS, quantile
+from drillsim.io.sweep_results import IncidentRow
 from drillsim.spec.staffing import Cost, Targets
 
 #: The KPIs of a staffing replication, in row order.
@@ -126,17 +127,42 @@ def rotation(records: Sequence[dict[str, Any]], members: set[str]) -> dict[str, 
     }
 
 
+def pooled_tta_p90(
+    incidents: Sequence[IncidentRow], arm: str, members: Iterable[str], horizon_s: float
+) -> float | None:
+    """The p90 time to acknowledge over every incident of every replication of ``arm``
+    that paged anyone in ``members`` (what "90% of pages answered within" means),
+    censored as :func:`rotation` does: never acknowledged and still open at the end
+    waits until the end; resolved before anyone acknowledged it, left out."""
+    people = set(members)
+    waits = []
+    for i in incidents:
+        if i.arm != arm or not people.intersection(i.paged.split()):
+            continue
+        if i.time_to_acknowledge_s is not None:
+            waits.append(i.time_to_acknowledge_s)
+        elif i.time_to_resolve_s is None:
+            waits.append(horizon_s - i.opened_s)
+    return quantile(waits, 0.9) if waits else None
+
+
 def tradeoffs(
-    summary: Sequence[dict[str, Any]], arms: Sequence[str], targets: Targets
+    summary: Sequence[dict[str, Any]],
+    arms: Sequence[str],
+    targets: Targets,
+    pooled: dict[str, float | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per option: the mean and 95% CI of each staffing KPI, whether it meets
-    every target given, and whether it is Pareto-optimal over :data:`OBJECTIVES` (no
-    other option is at least as good on all of them and better on one, by their means).
+    """One row per option: the mean and 95% CI of each staffing KPI, the pooled p90 time
+    to acknowledge when given (:func:`pooled_tta_p90`), whether it meets every target
+    given, and whether it is Pareto-optimal over :data:`OBJECTIVES` (no other option is
+    at least as good on all of them and better on one, by their means).
     """
     by = {(r["arm"], r["kpi"]): r for r in summary}
     rows: list[dict[str, Any]] = []
     for arm in arms:
         row: dict[str, Any] = {"option": arm}
+        if pooled is not None:
+            row["rotation_tta_p90_pooled_s"] = pooled.get(arm)
         for kpi in STAFFING_KPIS + DRILL_KPIS:
             s = by.get((arm, kpi), {})
             row[kpi] = s.get("mean")

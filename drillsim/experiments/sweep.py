@@ -98,6 +98,10 @@ def run_job(
     outcome = run_drill(drills[job.arm], seed, job.replication)
     arm, k = names[job.arm], job.replication
     values = measures.measure(outcome, job.arm)
+    paged: dict[str, set[str]] = {}
+    for r in outcome.records:
+        if r["kind"] == "PageSent":
+            paged.setdefault(r["incident"], set()).add(r["person"])
     incidents = [
         IncidentRow(
             arm,
@@ -108,6 +112,7 @@ def run_job(
             float(i["opened_s"]),
             _seconds(i["time_to_acknowledge_s"]),
             _seconds(i["time_to_resolve_s"]),
+            " ".join(sorted(paged.get(i["id"], ()))),
         )
         for i in outcome.scorecard.kpis["incident_rows"]
     ]

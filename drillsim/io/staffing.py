@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from drillsim.errors import ConfigError, Issue
 from drillsim.experiments.horizon import with_horizon
-from drillsim.experiments.staffing import StaffingMeasures
+from drillsim.experiments.staffing import StaffingMeasures, pooled_tta_p90, tradeoffs
+from drillsim.experiments.sweep_runner import SweepOutcome
 from drillsim.io.loader import Document, Drill, Patch, display_name, load_document, load_drill
 from drillsim.io.yamlsource import PathKey, Source
 from drillsim.spec.drill import DrillSpec
@@ -78,6 +79,15 @@ class LoadedStudy:
     def sources(self) -> dict[str, Path]:
         """Every input file by role (for the manifest's checksums)."""
         return {"study": self.document.path, **self.base.sources()}
+
+    def tradeoffs(self, outcome: SweepOutcome) -> list[dict[str, Any]]:
+        """The trade-off rows of a finished run of this study, with each option's p90
+        time to acknowledge pooled over all its replications' incidents."""
+        pooled = {
+            a.name: pooled_tta_p90(outcome.incidents, a.name, a.members, self.horizon_s)
+            for a in self.arms
+        }
+        return tradeoffs(outcome.summary, outcome.arms, self.spec.targets, pooled)
 
     def summary(self) -> str:
         """One line saying what was loaded."""

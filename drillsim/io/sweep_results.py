@@ -37,6 +37,7 @@ INCIDENT_COLUMNS = (
     "opened_s",
     "time_to_acknowledge_s",
     "time_to_resolve_s",
+    "paged",
 )
 MANIFEST = "manifest.json"
 
@@ -65,6 +66,8 @@ class IncidentRow:
     opened_s: float
     time_to_acknowledge_s: float | None
     time_to_resolve_s: float | None
+    paged: str = ""
+    """Everyone paged for it, names sorted and space-separated."""
 
 
 def _cell(value: float | None) -> str:
@@ -99,6 +102,7 @@ def format_incidents(rows: Sequence[IncidentRow]) -> bytes:
                 repr(r.opened_s),
                 _cell(r.time_to_acknowledge_s),
                 _cell(r.time_to_resolve_s),
+                r.paged,
             ]
         )
     return buf.getvalue().encode("utf-8")
@@ -221,18 +225,41 @@ def _complete_lines(path: Path) -> list[str]:
 
 
 def read_incidents(target: Path) -> list[IncidentRow]:
-    """The rows of incidents.csv (none if the folder predates it)."""
+    """The rows of incidents.csv (none if the folder predates it; a folder from before
+    the ``paged`` column reads with it empty).
+
+    Raises:
+        DrillsimError: a line that is not an incident row.
+    """
     path = target / INCIDENTS
     if not path.is_file():
         return []
-    return [
-        IncidentRow(
-            arm, int(rep), int(seed), incident, severity, float(opened), _number(tta), _number(ttr)
-        )
-        for arm, rep, seed, incident, severity, opened, tta, ttr in csv.reader(
-            _complete_lines(path)
-        )
-    ]
+    rows = []
+    for n, cells in enumerate(csv.reader(_complete_lines(path)), start=2):
+        try:
+            arm, rep, seed, incident, severity, opened, tta, ttr, *rest = cells
+            if len(rest) > 1:
+                raise ValueError(f"{len(cells)} columns")
+            paged = rest[0] if rest else ""
+            rows.append(
+                IncidentRow(
+                    arm,
+                    int(rep),
+                    int(seed),
+                    incident,
+                    severity,
+                    float(opened),
+                    _number(tta),
+                    _number(ttr),
+                    paged,
+                )
+            )
+        except ValueError as exc:
+            raise DrillsimError(
+                f"{path}:{n}: not an incident row ({exc})\n"
+                f"    expected the columns {', '.join(INCIDENT_COLUMNS)}"
+            ) from None
+    return rows
 
 
 def rewrite_incidents(target: Path, rows: Sequence[IncidentRow]) -> None:

@@ -173,6 +173,29 @@ def test_rotation_waits_are_censored_like_the_scorecard() -> None:
     assert rotation(records, {"nobody"})["rotation_tta_p90_s"] is None
 
 
+def test_the_pooled_p90_counts_each_option_s_rotation_incidents_once_censored() -> None:
+    """Over all replications: acknowledged ones give their wait, one still open waits
+    until the horizon, one resolved unacknowledged is left out, and incidents that
+    paged nobody in the rotation, or belong to another option, are not counted."""
+    from drillsim.experiments.staffing import pooled_tta_p90
+    from drillsim.io.sweep_results import IncidentRow
+
+    def inc(arm: str, k: int, tta: float | None, ttr: float | None, paged: str) -> IncidentRow:
+        return IncidentRow(arm, k, 1, f"i{k}", "SEV2", 100.0, tta, ttr, paged)
+
+    incidents = [
+        *(inc("a", k, 60.0 * k, 900.0, "x y") for k in range(1, 10)),  # 1..9 min
+        inc("a", 10, None, None, "x"),  # open at the end: waits 1000 - 100 s
+        inc("a", 11, None, 300.0, "y"),  # resolved unacknowledged: left out
+        inc("a", 12, 5.0, 10.0, "z"),  # not the rotation's
+        inc("b", 13, 5.0, 10.0, "x"),  # another option's
+    ]
+    waits = sorted([60.0 * k for k in range(1, 10)] + [900.0])
+    expected = waits[8] + 0.1 * (waits[9] - waits[8])
+    assert pooled_tta_p90(incidents, "a", ["x"], 1000.0) == pytest.approx(expected)
+    assert pooled_tta_p90(incidents, "a", ["q"], 1000.0) is None
+
+
 def _row(name: str, tta: float | None, pages: float, nights: float, cost: float) -> dict[str, Any]:
     return {
         "option": name,
@@ -364,6 +387,12 @@ def test_the_python_api_runs_a_study(tmp_path: Path) -> None:
     outcome, rows = drillsim.staffing(path, tmp_path / "api", executor="sequential")
     assert outcome.arms == ["people=2", "people=3"]
     assert [r["head_count"] for r in rows] == [2.0, 3.0]
+    # One replication: the p90 pooled from incidents.csv (who was paged, censored at the
+    # horizon) is the replication's own, measured from its log by another path.
+    assert all(r["rotation_tta_p90_s"] is not None for r in rows)
+    assert [r["rotation_tta_p90_pooled_s"] for r in rows] == [
+        pytest.approx(r["rotation_tta_p90_s"], rel=1e-12) for r in rows
+    ]
     result = CliRunner().invoke(
         cli, ["staffing", str(path), "--out", str(tmp_path / "cli"), "--executor", "sequential"]
     )

@@ -167,7 +167,7 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(
     with pytest.raises(SweepInterrupted, match="replications kept"):
         run_sweep(escalation, target, 11, executor, progress=_StopAfter(4))  # type: ignore[arg-type]
     with (target / "incidents.csv").open("a") as f:
-        f.write("slow,8,11,inc-999,SEV1,1.0,2.0,\n")  # replication 8 never finished
+        f.write("slow,8,11,inc-999,SEV1,1.0,2.0,,bob\n")  # replication 8 never finished
     kept = read_rows(target)
     assert len(kept) % len(KPIS) == 0
     assert len(kept) >= 4 * len(KPIS)
@@ -380,3 +380,18 @@ def test_the_python_api_runs_a_sweep(tmp_path: Path) -> None:
     assert outcome.seed == 3
     assert len(outcome.rows) == 4 * 2 * len(KPIS)
     assert (tmp_path / "s" / "summary.csv").is_file()
+
+
+def test_incidents_csv_reads_old_rows_and_refuses_garbage(tmp_path: Path) -> None:
+    """A row from before the paged column reads with it empty; a line that is not an
+    incident row is an error naming the file and line, not a traceback."""
+    from drillsim.io.sweep_results import INCIDENT_COLUMNS, read_incidents
+
+    header = ",".join(INCIDENT_COLUMNS) + "\n"
+    (tmp_path / "incidents.csv").write_text(header + "a,0,1,inc-1,SEV2,5.0,60.0,\n")
+    (row,) = read_incidents(tmp_path)
+    assert (row.incident, row.time_to_acknowledge_s, row.time_to_resolve_s) == ("inc-1", 60.0, None)
+    assert row.paged == ""
+    (tmp_path / "incidents.csv").write_text(header + "a,zero,1,inc-1,SEV2,5.0,60.0,,x\n")
+    with pytest.raises(DrillsimError, match=r"incidents.csv:2: not an incident row"):
+        read_incidents(tmp_path)
