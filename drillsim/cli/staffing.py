@@ -81,8 +81,15 @@ def _mean_ci(row: dict[str, Any], kpi: str, scale: float = 1.0, digits: int = 1)
     return text
 
 
-def _minutes(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds / 60:.1f}"
+def _interval(row: dict[str, Any], kpi: str, scale: float) -> str:
+    """A value with its (asymmetric) interval: ``8.7 (7.9-9.8)``."""
+    value, lo, hi = row[kpi], row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"]
+    if value is None:
+        return "-"
+    text = f"{value * scale:.1f}"
+    if lo is not None and hi is not None:
+        text += f" ({lo * scale:.1f}-{hi * scale:.1f})"
+    return text
 
 
 def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None:
@@ -99,7 +106,7 @@ def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None
         "option",
         "people",
         "p90 ack (min)",
-        "pooled p90",
+        "pooled p90 (95% CI)",
         "pages/person/wk",
         "night pages/person/wk",
         "most pages/wk",
@@ -117,7 +124,7 @@ def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None
             r["option"],
             f"{r['head_count']:.0f}" if r["head_count"] is not None else "-",
             _mean_ci(r, "rotation_tta_p90_s", 1 / 60),
-            _minutes(r.get("rotation_tta_p90_pooled_s")),
+            _interval(r, "rotation_tta_p90_pooled_s", 1 / 60),
             _mean_ci(r, "pages_per_person_week", digits=2),
             _mean_ci(r, "night_pages_per_person_week", digits=2),
             _mean_ci(r, "max_pages_per_person_week", digits=1),

@@ -127,30 +127,63 @@ def rotation(records: Sequence[dict[str, Any]], members: set[str]) -> dict[str, 
     }
 
 
+@dataclass(frozen=True, slots=True)
+class PooledP90:
+    """A pooled p90 with its 95% bootstrap interval (replications resampled)."""
+
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+#: Bootstrap resamples of replications for the pooled p90's interval.
+BOOTSTRAP = 2000
+
+
 def pooled_tta_p90(
-    incidents: Sequence[IncidentRow], arm: str, members: Iterable[str], horizon_s: float
-) -> float | None:
+    incidents: Sequence[IncidentRow],
+    arm: str,
+    members: Iterable[str],
+    horizon_s: float,
+    seed: int = 0,
+) -> PooledP90:
     """The p90 time to acknowledge over every incident of every replication of ``arm``
     that paged anyone in ``members`` (what "90% of pages answered within" means),
     censored as :func:`rotation` does: never acknowledged and still open at the end
-    waits until the end; resolved before anyone acknowledged it, left out."""
+    waits until the end; resolved before anyone acknowledged it, left out.
+
+    Its 95% interval is a percentile bootstrap over replications (incidents of one
+    replication share its faults and people, so they are resampled together), seeded by
+    ``seed``: the same inputs give the same interval.
+    """
+    import numpy as np
+
     people = set(members)
-    waits = []
+    by_rep: dict[int, list[float]] = {}
     for i in incidents:
         if i.arm != arm or not people.intersection(i.paged.split()):
             continue
         if i.time_to_acknowledge_s is not None:
-            waits.append(i.time_to_acknowledge_s)
+            by_rep.setdefault(i.replication, []).append(i.time_to_acknowledge_s)
         elif i.time_to_resolve_s is None:
-            waits.append(horizon_s - i.opened_s)
-    return quantile(waits, 0.9) if waits else None
+            by_rep.setdefault(i.replication, []).append(horizon_s - i.opened_s)
+    reps = [by_rep[k] for k in sorted(by_rep)]
+    waits = [w for rep in reps for w in rep]
+    if not waits:
+        return PooledP90(None, None, None)
+    if len(reps) < 2:
+        return PooledP90(quantile(waits, 0.9), None, None)
+    rng = np.random.default_rng([seed, len(waits)])
+    draws = rng.integers(len(reps), size=(BOOTSTRAP, len(reps)))
+    stats = sorted(float(np.quantile(np.concatenate([reps[k] for k in row]), 0.9)) for row in draws)
+    return PooledP90(quantile(waits, 0.9), quantile(stats, 0.025), quantile(stats, 0.975))
 
 
 def tradeoffs(
     summary: Sequence[dict[str, Any]],
     arms: Sequence[str],
     targets: Targets,
-    pooled: dict[str, float | None] | None = None,
+    pooled: dict[str, PooledP90] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per option: the mean and 95% CI of each staffing KPI, the pooled p90 time
     to acknowledge when given (:func:`pooled_tta_p90`), whether it meets every target
@@ -162,7 +195,10 @@ def tradeoffs(
     for arm in arms:
         row: dict[str, Any] = {"option": arm}
         if pooled is not None:
-            row["rotation_tta_p90_pooled_s"] = pooled.get(arm)
+            p90 = pooled.get(arm, PooledP90(None, None, None))
+            row["rotation_tta_p90_pooled_s"] = p90.value
+            row["rotation_tta_p90_pooled_s_ci_low"] = p90.ci_low
+            row["rotation_tta_p90_pooled_s_ci_high"] = p90.ci_high
         for kpi in STAFFING_KPIS + DRILL_KPIS:
             s = by.get((arm, kpi), {})
             row[kpi] = s.get("mean")

@@ -84,7 +84,9 @@ class LoadedStudy:
         """The trade-off rows of a finished run of this study, with each option's p90
         time to acknowledge pooled over all its replications' incidents."""
         pooled = {
-            a.name: pooled_tta_p90(outcome.incidents, a.name, a.members, self.horizon_s)
+            a.name: pooled_tta_p90(
+                outcome.incidents, a.name, a.members, self.horizon_s, seed=outcome.seed
+            )
             for a in self.arms
         }
         return tradeoffs(outcome.summary, outcome.arms, self.spec.targets, pooled)

@@ -192,8 +192,33 @@ def test_the_pooled_p90_counts_each_option_s_rotation_incidents_once_censored() 
     ]
     waits = sorted([60.0 * k for k in range(1, 10)] + [900.0])
     expected = waits[8] + 0.1 * (waits[9] - waits[8])
-    assert pooled_tta_p90(incidents, "a", ["x"], 1000.0) == pytest.approx(expected)
-    assert pooled_tta_p90(incidents, "a", ["q"], 1000.0) is None
+    got = pooled_tta_p90(incidents, "a", ["x"], 1000.0)
+    assert got.value == pytest.approx(expected)
+    assert got.ci_low is not None and got.ci_high is not None
+    assert got.ci_low <= got.value <= got.ci_high
+    assert got == pooled_tta_p90(incidents, "a", ["x"], 1000.0)  # seeded: same interval
+    assert pooled_tta_p90(incidents, "a", ["q"], 1000.0).value is None
+
+
+def test_the_pooled_p90_interval_resamples_whole_replications() -> None:
+    """Twenty replications of five incidents, two of them slow (10 min) and the rest
+    quick (1 min): the pooled p90 sits between the two, and resampling whole
+    replications (how many slow ones a resample draws) spreads its interval from the
+    quick waits towards the slow ones; one replication has no interval."""
+    from drillsim.experiments.staffing import pooled_tta_p90
+    from drillsim.io.sweep_results import IncidentRow
+
+    rows = [
+        IncidentRow("a", k, 1, f"i{k}-{j}", "SEV2", 0.0, 600.0 if k < 2 else 60.0, 1.0, "x")
+        for k in range(20)
+        for j in range(5)
+    ]
+    got = pooled_tta_p90(rows, "a", ["x"], 1e6, seed=3)
+    assert got.value == pytest.approx(60.0 + 0.1 * 540.0)  # 90 quick, 10 slow waits
+    assert got.ci_low is not None and got.ci_high is not None
+    assert 60.0 <= got.ci_low < got.value < got.ci_high <= 600.0
+    one = pooled_tta_p90(rows[:5], "a", ["x"], 1e6)
+    assert (one.ci_low, one.ci_high) == (None, None)
 
 
 def _row(name: str, tta: float | None, pages: float, nights: float, cost: float) -> dict[str, Any]:
