@@ -71,24 +71,20 @@ def staffing(
     report_failures(outcome, "option")
 
 
-def _mean_ci(row: dict[str, Any], kpi: str, scale: float = 1.0, digits: int = 1) -> str:
-    mean, lo, hi = row[kpi], row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"]
-    if mean is None:
-        return "-"
-    text = f"{mean * scale:.{digits}f}"
-    if lo is not None and hi is not None:
-        text += f" ±{(hi - lo) / 2 * scale:.{digits}f}"
-    return text
-
-
-def _interval(row: dict[str, Any], kpi: str, scale: float) -> str:
-    """A value with its (asymmetric) interval: ``8.7 (7.9-9.8)``."""
+def _with_ci(
+    row: dict[str, Any], kpi: str, scale: float = 1.0, digits: int = 1, *, ends: bool = False
+) -> str:
+    """A value with its 95% interval: ``8.9 ±1.9`` (a t-interval, symmetric), or with
+    ``ends`` ``8.7 (7.9-9.8)`` (a bootstrap interval, which need not be)."""
     value, lo, hi = row[kpi], row[f"{kpi}_ci_low"], row[f"{kpi}_ci_high"]
     if value is None:
         return "-"
-    text = f"{value * scale:.1f}"
+    text = f"{value * scale:.{digits}f}"
     if lo is not None and hi is not None:
-        text += f" ({lo * scale:.1f}-{hi * scale:.1f})"
+        if ends:
+            text += f" ({lo * scale:.{digits}f}-{hi * scale:.{digits}f})"
+        else:
+            text += f" ±{(hi - lo) / 2 * scale:.{digits}f}"
     return text
 
 
@@ -123,13 +119,13 @@ def _print_tradeoffs(rows: list[dict[str, Any]], loaded: Any, seed: int) -> None
         cells = [
             r["option"],
             f"{r['head_count']:.0f}" if r["head_count"] is not None else "-",
-            _mean_ci(r, "rotation_tta_p90_s", 1 / 60),
-            _interval(r, "rotation_tta_p90_pooled_s", 1 / 60),
-            _mean_ci(r, "pages_per_person_week", digits=2),
-            _mean_ci(r, "night_pages_per_person_week", digits=2),
-            _mean_ci(r, "max_pages_per_person_week", digits=1),
-            _mean_ci(r, "cost_per_week", digits=0),
-            _mean_ci(r, "rotation_unacknowledged", digits=2),
+            _with_ci(r, "rotation_tta_p90_s", 1 / 60),
+            _with_ci(r, "rotation_tta_p90_pooled_s", 1 / 60, ends=True),
+            _with_ci(r, "pages_per_person_week", digits=2),
+            _with_ci(r, "night_pages_per_person_week", digits=2),
+            _with_ci(r, "max_pages_per_person_week", digits=1),
+            _with_ci(r, "cost_per_week", digits=0),
+            _with_ci(r, "rotation_unacknowledged", digits=2),
         ]
         if targets:
             cells.append("yes" if r["meets_targets"] else "no")

@@ -91,6 +91,15 @@ class StaffingMeasures:
         return out
 
 
+def censored_wait(acked_after: float | None, resolved: bool, open_for: float) -> float | None:
+    """An incident's wait for acknowledgement as the scorecard counts it: acknowledged,
+    its wait; still unacknowledged at the end, until the end (``open_for``); resolved
+    before anyone acknowledged it, None (it stopped waiting: left out)."""
+    if acked_after is not None:
+        return acked_after
+    return None if resolved else open_for
+
+
 def rotation(records: Sequence[dict[str, Any]], members: set[str]) -> dict[str, float | None]:
     """Incidents that paged anyone in ``members``: how many, their time to acknowledge
     (mean and p90, censored at the drill's end) and how many nobody acknowledged."""
@@ -111,14 +120,12 @@ def rotation(records: Sequence[dict[str, Any]], members: set[str]) -> dict[str, 
             resolved.add(r["incident"])
         elif kind == "DrillEnded":
             end = r["t"]
-    # As the scorecard counts it: an incident that resolved before anyone acknowledged
-    # it stopped waiting, and is left out; one still unacknowledged at the end waits
-    # until then.
-    waits = [
-        acked.get(i, end) - opened[i]
+    found = [
+        censored_wait(acked[i] - opened[i] if i in acked else None, i in resolved, end - opened[i])
         for i in sorted(ours)
-        if i in opened and (i in acked or i not in resolved)
+        if i in opened
     ]
+    waits = [w for w in found if w is not None]
     return {
         "rotation_incidents": float(len(ours)),
         "rotation_tta_p90_s": quantile(waits, 0.9) if waits else None,
@@ -163,10 +170,10 @@ def pooled_tta_p90(
     for i in incidents:
         if i.arm != arm or not people.intersection(i.paged.split()):
             continue
-        if i.time_to_acknowledge_s is not None:
-            by_rep.setdefault(i.replication, []).append(i.time_to_acknowledge_s)
-        elif i.time_to_resolve_s is None:
-            by_rep.setdefault(i.replication, []).append(horizon_s - i.opened_s)
+        resolved = i.time_to_resolve_s is not None
+        wait = censored_wait(i.time_to_acknowledge_s, resolved, horizon_s - i.opened_s)
+        if wait is not None:
+            by_rep.setdefault(i.replication, []).append(wait)
     reps = [by_rep[k] for k in sorted(by_rep)]
     waits = [w for rep in reps for w in rep]
     if not waits:

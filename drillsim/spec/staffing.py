@@ -35,6 +35,7 @@ from pydantic import Field, TypeAdapter, field_validator, model_validator
 
 from drillsim.spec.clocktypes import Handoff
 from drillsim.spec.people import Person
+from drillsim.spec.sweep import grid_name
 from drillsim.spec.types import DurationS, Name, PositiveDurationS, SpecModel
 
 Rotation = Literal["hourly", "daily", "weekly", "monthly"]
@@ -221,12 +222,5 @@ class StaffingStudy(SpecModel):
         out = []
         for combo in itertools.product(*axes.values()):
             values = dict(zip(axes, combo, strict=True))
-            name = " ".join(f"{k}={_show(v)}" for k, v in values.items())
-            out.append((name, StaffingOption.model_validate(values)))
+            out.append((grid_name(values), StaffingOption.model_validate(values)))
         return out
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return "+".join(str(v) for v in value)
-    return str(value)

@@ -157,8 +157,13 @@ class Sweep(SpecModel):
         out = []
         for combo in itertools.product(*grid.values()):
             values = dict(zip(grid, combo, strict=True))
-            out.append((" ".join(f"{k}={_show(v)}" for k, v in values.items()), values))
+            out.append((grid_name(values), values))
         return out
+
+
+def grid_name(values: dict[str, Any]) -> str:
+    """The name of a grid combination: ``first_delay=5m users=ana+bo``."""
+    return " ".join(f"{k}={_show(v)}" for k, v in values.items())
 
 
 def _show(value: Any) -> str:
