@@ -95,6 +95,28 @@ class ServiceHealthChanged(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BacklogChanged(Record):
+    """A service's request backlog changed how it moves (services with ``capacity_rps``).
+
+    The queue is linear between two of these: ``queued + rate * (t' - t)`` attempts at
+    any later ``t'`` until the next one, so the backlog's whole path can be recomputed
+    from the log.
+    """
+
+    service: str
+    phase: str
+    """idle, queueing, storm (attempts time out and are retried), capped or down."""
+    queued: float
+    """Attempts waiting at ``t``."""
+    rate: float
+    """Attempts per second the queue grows (negative: drains)."""
+    attempts: float
+    """Attempts per request (1 until retries start; up to retries + 1)."""
+    capacity_share: float
+    """Share of ``capacity_rps`` the faults leave."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImpactAccrued(Record):
     """Customer impact of one service over [since, t] (failed requests, user-minutes)."""
 
@@ -422,6 +444,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         FaultInjected,
         FaultCleared,
         ServiceHealthChanged,
+        BacklogChanged,
         ImpactAccrued,
         AlertFired,
         AlertResolved,

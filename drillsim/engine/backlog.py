@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from drillsim.events import BacklogChanged
+
 if TYPE_CHECKING:
     from drillsim.engine.scheduler import Scheduler
     from drillsim.spec.topology import Service
@@ -190,13 +192,23 @@ class Backlog:
 
     Waits on nothing itself: it schedules one callback at the next event (a crossing of
     0 or ``mu c T``, or the next retry generation), cancelled by a generation number
-    when the capacity changes first, and calls ``on_change`` after each. Records
-    nothing: the world turns its signal into health, and ``ServiceHealthChanged``
-    records that.
+    when the capacity changes first, and calls ``on_change`` after each. Records a
+    ``BacklogChanged`` (through ``record``) whenever the queue's motion changes or it
+    jumps (a crash or load shedding empties it), so the log holds the whole path; the
+    world turns its signal into health, and ``ServiceHealthChanged`` records that.
     """
 
-    def __init__(self, law: BacklogLaw, sched: Scheduler, on_change: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        law: BacklogLaw,
+        sched: Scheduler,
+        on_change: Callable[[], None],
+        service: str = "",
+        record: Callable[[BacklogChanged], None] | None = None,
+    ) -> None:
         self.law = law
+        self.service = service
+        self.record = record
         self.sched = sched
         self.on_change = on_change
         self.q = 0.0
@@ -212,6 +224,16 @@ class Backlog:
         self.causes: tuple[str, ...] = ()
         """Faults that cut capacity while the queue was non-empty (ground truth for
         attribution: a storm's trigger keeps the blame after it ended)."""
+        self._told = BacklogChanged(
+            t=0.0,
+            service=service,
+            phase="idle",
+            queued=0.0,
+            rate=0.0,
+            attempts=1.0,
+            capacity_share=1.0,
+        )
+        """The last motion recorded (the drill starts idle at full capacity, unrecorded)."""
 
     def at(self, t_s: float) -> float:
         """Attempts queued at time ``t_s`` (not before the last update)."""
@@ -274,6 +296,32 @@ class Backlog:
         wake = min(self._cross_at, math.inf if self.next_timeout is None else self.next_timeout)
         if not math.isinf(wake):
             self.sched.after(wake - now, self._wake, self._gen)
+        self._tell(now)
+
+    def _tell(self, now: float) -> None:
+        """Record the motion from ``now`` on if it is not the one the last record gives:
+        another phase, slope, amplification or capacity, or a queue off the last
+        record's line (emptied by a crash or by shedding)."""
+        last, move = self._told, self.move
+        projected = last.queued + last.rate * (now - last.t)
+        same = (last.phase, last.rate, last.attempts, last.capacity_share) == (
+            move.phase,
+            move.rate,
+            move.attempts,
+            self.share,
+        ) and abs(projected - self.q) <= _EPS * max(1.0, self.q)
+        if same or self.record is None:
+            return
+        self._told = BacklogChanged(
+            t=now,
+            service=self.service,
+            phase=move.phase,
+            queued=self.q,
+            rate=move.rate,
+            attempts=move.attempts,
+            capacity_share=self.share,
+        )
+        self.record(self._told)
 
     def _wake(self, gen: int) -> None:
         if gen != self._gen:

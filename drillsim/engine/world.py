@@ -104,7 +104,7 @@ class World:
         for s in self.topology.services:
             law = law_of(s)
             if law is not None:
-                self.backlogs[s.name] = Backlog(law, sched, self._refresh)
+                self.backlogs[s.name] = Backlog(law, sched, self._refresh, s.name, log.record)
 
     # ----- queries -------------------------------------------------------------------
 

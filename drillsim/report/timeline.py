@@ -46,6 +46,14 @@ def describe(r: dict[str, Any]) -> tuple[str, str] | None:
             else ""
         )
         return r["service"], f"health: {state}{cause}"
+    if k == "BacklogChanged":
+        flow = "grows" if r["rate"] > 0 else "drains" if r["rate"] < 0 else "holds"
+        retry = f", {r['attempts']:.3g} attempts per request" if r["attempts"] > 1 else ""
+        return (
+            r["service"],
+            f"backlog {r['phase']}: {r['queued']:,.0f} attempts queued, {flow} at "
+            f"{abs(r['rate']):,.3g}/s (capacity {_pct(r['capacity_share'])}{retry})",
+        )
     if k == "AlertFired":
         fp = " [false positive]" if r.get("false_positive") else ""
         return "monitoring", f"alert {r['alert']} firing for {r['labels'].get('service', '?')}{fp}"

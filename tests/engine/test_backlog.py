@@ -17,7 +17,7 @@ from drillsim.engine.backlog import Backlog, BacklogLaw, motion, signal_of
 from drillsim.engine.layout import layout_of
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.world import ActiveFault, World
-from drillsim.events import EventLog, ServiceHealthChanged
+from drillsim.events import BacklogChanged, EventLog, ServiceHealthChanged
 from drillsim.io.loader import load_document
 from drillsim.spec.scenario import Fault
 from drillsim.spec.topology import Topology
@@ -313,3 +313,24 @@ def test_bad_backlog_fields_are_located(
     assert doc is None
     shown = [f"{i.file}:{i.line}:{i.col}: {i.path}: {i.message}" for i in issues]
     assert shown == [expected]
+
+
+def test_the_log_holds_the_backlogs_whole_path() -> None:
+    """Between two ``BacklogChanged`` records the queue is a line, so the queue at any
+    moment is recomputed from the log alone; checked against the backlog itself at
+    probes through the fill, the storm's ramp, a crash that empties it and the drain."""
+    env, world, log = _world([API])
+    _fault(world, env, "trigger", {"type": "capacity-loss", "capacity": 0.8}, 60.0, 6.0)
+    _fault(world, env, "crash", {"type": "crash"}, 200.0, 10.0)
+    probes: list[tuple[float, float]] = []
+    for k in range(1, 280):
+        _at(env, k + 0.37, lambda: probes.append((env.now, world.backlogs["api"].at(env.now))))
+    env.run(until=300.0)
+    told = [r for r in log if isinstance(r, BacklogChanged)]
+    assert {r.phase for r in told} >= {"queueing", "storm", "down", "idle"}
+    assert all(r.service == "api" for r in told)
+    for t, queued in probes:
+        last = [r for r in told if r.t <= t][-1] if told[0].t <= t else None
+        from_log = 0.0 if last is None else last.queued + last.rate * (t - last.t)
+        assert from_log == pytest.approx(queued, abs=1e-6), t
+    assert max(q for _, q in probes) > 1000  # the storm did build a queue
