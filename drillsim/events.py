@@ -500,7 +500,9 @@ class EventLog:
 
     def record(self, rec: Record) -> None:
         """Append one record."""
-        self._rows.append((rec.kind, *_values_of(type(rec))(rec)))
+        cls = type(rec)
+        layout = _LAYOUTS.get(cls.kind) or _layout(cls)
+        self._rows.append((cls.kind, *layout.values(rec)))
 
     @property
     def records(self) -> list[Record]:
@@ -508,38 +510,49 @@ class EventLog:
         return list(self)
 
     def __iter__(self) -> Iterator[Record]:
+        layouts = _LAYOUTS
         for row in self._rows:
-            cls = RECORD_TYPES[row[0]]
-            yield cls(**dict(zip(_field_names(cls), row[1:], strict=True)))
+            yield layouts[row[0]].rebuild(row)
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """Every record as plain data (what scoring reads)."""
-        return [dict(zip(_dict_keys(row[0]), row, strict=True)) for row in self._rows]
+        layouts = _LAYOUTS
+        return [dict(zip(layouts[row[0]].keys, row, strict=True)) for row in self._rows]
 
 
-_VALUES: dict[type, Callable[[Record], tuple[Any, ...]]] = {}
-_DICT_KEYS: dict[str, tuple[str, ...]] = {}
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How one kind of record becomes a row and back."""
+
+    cls: type[Record]
+    values: Callable[[Record], tuple[Any, ...]]
+    """The record's field values as a tuple, in field order."""
+    keys: tuple[str, ...]
+    """``kind`` then the field names: a row's dict keys, in row order."""
+    setters: tuple[Callable[[Record, Any], None], ...]
+    """Each field's slot setter (a frozen record is rebuilt without its checks)."""
+
+    def rebuild(self, row: tuple[Any, ...]) -> Record:
+        """The record a row was made from (equal to it, field by field)."""
+        rec = object.__new__(self.cls)
+        for put, value in zip(self.setters, row[1:], strict=True):
+            put(rec, value)
+        return rec
 
 
-def _values_of(cls: type) -> Callable[[Record], tuple[Any, ...]]:
-    """A function giving a record's field values as a tuple, in field order."""
-    getter = _VALUES.get(cls)
-    if getter is None:
-        names = _field_names(cls)
-        get = attrgetter(*names)
-        getter = _VALUES[cls] = get if len(names) > 1 else lambda rec: (get(rec),)
-    return getter
+_LAYOUTS: dict[str, _Layout] = {}
 
 
-def _dict_keys(kind: str) -> tuple[str, ...]:
-    """``kind`` then the field names: the keys of a row's dict, in row order."""
-    keys = _DICT_KEYS.get(kind)
-    if keys is None:
-        keys = _DICT_KEYS[kind] = ("kind", *_field_names(RECORD_TYPES[kind]))
-    return keys
+def _layout(cls: type[Record]) -> _Layout:
+    names = _field_names(cls)
+    get = attrgetter(*names)
+    values = get if len(names) > 1 else lambda rec: (get(rec),)
+    setters = tuple(getattr(cls, name).__set__ for name in names)
+    layout = _LAYOUTS[cls.kind] = _Layout(cls, values, ("kind", *names), setters)
+    return layout
 
 
 def _stable(value: Any) -> Any:
