@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,6 +92,7 @@ class World:
         self._sorted_faults: list[ActiveFault] | None = None
         """The active faults in id order; None after a fault started or ended."""
         self._rank = {n: i for i, n in enumerate(self.model.names)}
+        """Each service's position in topology order."""
         self.auto_failover_rng = auto_failover_rng
         self._once_services = [
             s.name
@@ -148,6 +148,10 @@ class World:
             if any(r == region and (zone is None or z == zone) for r, z in places):
                 out.append(name)
         return tuple(out)
+
+    def has_service(self, name: str) -> bool:
+        """``name`` is a service of the topology (an evacuation names a zone or region)."""
+        return name in self._rank
 
     def is_active_standby(self, service: str) -> bool:
         """The service fails over between a primary and a standby instance."""
@@ -354,16 +358,9 @@ class World:
                 self._own[name] = state
         return changed
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> _Batch:
         """Make several changes at one instant and re-evaluate health once, at the end."""
-        self._batching += 1
-        try:
-            yield
-        finally:
-            self._batching -= 1
-            if not self._batching and self._dirty:
-                self._refresh()
+        return _Batch(self)
 
     def _refresh(self) -> None:
         """Re-evaluate what changed and send each change on its way to each service.
@@ -552,6 +549,25 @@ class World:
         self.start_switchover(name)
         success = self.auto_failover_rng.random() < red.success
         self.sched.after(red.switchover, self.finish_switchover, name, success, "automation")
+
+
+class _Batch:
+    """The context of :meth:`World.batch` (a plain class: two run per incident, and a
+    generator-based context manager costs several times as much)."""
+
+    __slots__ = ("world",)
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def __enter__(self) -> None:
+        self.world._batching += 1
+
+    def __exit__(self, *exc: object) -> None:
+        world = self.world
+        world._batching -= 1
+        if not world._batching and world._dirty:
+            world._refresh()
 
 
 def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:
