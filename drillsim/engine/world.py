@@ -88,7 +88,8 @@ class World:
         self._own: dict[str, OwnState] = {}
         """Each service's own state as of the last refresh (missing = clean)."""
         self._stale: set[str] = set()
-        """Services hit by a fault that started or ended since the last refresh."""
+        """Services whose own state may have changed since the last refresh: hit by a
+        fault that started or ended, or switched (or started switching) instances."""
         self._sorted_faults: list[ActiveFault] | None = None
         """The active faults in id order; None after a fault started or ended."""
         self._rank = {n: i for i, n in enumerate(self.model.names)}
@@ -111,9 +112,9 @@ class World:
             law = law_of(s)
             if law is not None:
                 self.backlogs[s.name] = Backlog(law, sched, self._refresh)
-        self._volatile = frozenset(self._standby) | frozenset(self.backlogs)
-        """Services whose own state depends on more than their faults (the active
-        instance, a switch under way, the backlog): evaluated again at every refresh."""
+        self._volatile = frozenset(self.backlogs)
+        """Services whose own state moves without a mark in ``_stale`` (the backlog
+        follows its own timers): evaluated again at every refresh."""
 
     # ----- queries -------------------------------------------------------------------
 
@@ -206,6 +207,7 @@ class World:
     def start_switchover(self, service: str) -> None:
         """The service is down while it switches between instances."""
         self.switching.add(service)
+        self._stale.add(service)
         self._refresh()
 
     def finish_switchover(self, service: str, success: bool, actor: str) -> None:
@@ -214,6 +216,7 @@ class World:
         An automatic failover that failed is tried again after its detection delay.
         """
         self.switching.discard(service)
+        self._stale.add(service)
         if success:
             self.failed_over[service] = not self.failed_over.get(service, False)
             self.last_actor = actor
@@ -283,7 +286,7 @@ class World:
     def own_states(self, faults: list[ActiveFault]) -> dict[str, OwnState]:
         """What is wrong with each service itself, given these faults (in id order)."""
         names = {s for f in faults for s in f.services}
-        names |= self._volatile | self.extra_replicas.keys()
+        names |= self._standby.keys() | self.backlogs.keys() | self.extra_replicas.keys()
         return {n: self._own_state(n, [f for f in faults if n in f.services]) for n in names}
 
     def _own_state(self, name: str, faults: list[ActiveFault]) -> OwnState:
@@ -342,9 +345,10 @@ class World:
         those whose own state did change.
 
         Incremental and exact: a service's own state depends only on the faults that hit
-        it (which mark it stale when they start or end), its extra replicas, and for the
-        volatile services (active-standby, backlog) on state without such a mark, so
-        those are evaluated every time.
+        it (which mark it stale when they start or end), on which of its instances is
+        active and whether a switch is under way (marked where they change), on its extra
+        replicas (few services, evaluated every time) and on its backlog (volatile,
+        evaluated every time).
         """
         names = self._stale | self._volatile | self.extra_replicas.keys()
         self._stale = set()
@@ -537,6 +541,7 @@ class World:
                     self.sched.after(red.detection, self._auto_failover, name)
             elif before.get(other) and not down[other]:
                 self.failed_over[name] = not self.failed_over.get(name, False)
+                self._stale.add(name)
                 self.last_actor = "repair"
                 self._refresh()
 
