@@ -18,6 +18,7 @@ class Clock:
             raise ValueError("the clock needs an aware start datetime")
         self.start = start
         self._start_utc = start.astimezone(UTC)
+        self._start_naive = self._start_utc.replace(tzinfo=None)
         self._last_s = math.nan
         self._last_at = self._start_utc
 
@@ -43,9 +44,9 @@ class Clock:
         return (moment.astimezone(UTC) - self._start_utc).total_seconds()
 
     def iso(self, t_s: float) -> str:
-        """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times)."""
-        d = self.at(t_s)
-        return (
-            f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
-            f".{d.microsecond // 1000:03d}Z"
-        )
+        """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times).
+
+        From the naive UTC start, so ``isoformat`` writes no offset; it truncates to the
+        millisecond, as ``microsecond // 1000`` does.
+        """
+        return (self._start_naive + timedelta(seconds=t_s)).isoformat(timespec="milliseconds") + "Z"
