@@ -1,9 +1,9 @@
 """The running topology: active faults, remediation state, and visible service health.
 
-Faults and responder actions change what is wrong with services; the world recomputes
-the target health of every service (:mod:`drillsim.engine.health`) and lets each change
-reach each service after its propagation delay along the dependency graph. Monitors,
-incidents and the impact meter subscribe to a service's visible health.
+Faults and responder actions change what is wrong with services; the world re-evaluates
+the target health of the services such a change can reach (:mod:`drillsim.engine.health`)
+and lets each change reach each service after its propagation delay along the dependency
+graph. Monitors, incidents and the impact meter subscribe to a service's visible health.
 """
 
 from __future__ import annotations
@@ -284,7 +284,8 @@ class World:
         return lost
 
     def own_states(self, faults: list[ActiveFault]) -> dict[str, OwnState]:
-        """What is wrong with each service itself, given these faults (in id order)."""
+        """What is wrong with each service itself, given these faults (in id order),
+        evaluated from scratch; a service may be listed with a clean state."""
         names = {s for f in faults for s in f.services}
         names |= self._standby.keys() | self.backlogs.keys() | self.extra_replicas.keys()
         return {n: self._own_state(n, [f for f in faults if n in f.services]) for n in names}
