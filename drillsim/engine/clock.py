@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 
@@ -17,10 +18,22 @@ class Clock:
             raise ValueError("the clock needs an aware start datetime")
         self.start = start
         self._start_utc = start.astimezone(UTC)
+        self._start_naive = self._start_utc.replace(tzinfo=None)
+        self._last_s = math.nan
+        self._last_at = self._start_utc
 
     def at(self, t_s: float) -> datetime:
-        """The UTC instant ``t_s`` seconds after the start."""
-        return self._start_utc + timedelta(seconds=t_s)
+        """The UTC instant ``t_s`` seconds after the start.
+
+        The last answer is kept: paging ten people asks for the same instant ten times.
+        The cache is exact because the instant is a pure function of ``t_s`` (the start
+        never changes) and a datetime is immutable; NaN never compares equal, so the
+        first call always computes.
+        """
+        if t_s != self._last_s:
+            self._last_s = t_s
+            self._last_at = self._start_utc + timedelta(seconds=t_s)
+        return self._last_at
 
     def local(self, t_s: float) -> datetime:
         """The instant in the scenario's own time zone."""
@@ -31,9 +44,9 @@ class Clock:
         return (moment.astimezone(UTC) - self._start_utc).total_seconds()
 
     def iso(self, t_s: float) -> str:
-        """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times)."""
-        d = self.at(t_s)
-        return (
-            f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
-            f".{d.microsecond // 1000:03d}Z"
-        )
+        """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times).
+
+        From the naive UTC start, so ``isoformat`` writes no offset; it truncates to the
+        millisecond, as ``microsecond // 1000`` does.
+        """
+        return (self._start_naive + timedelta(seconds=t_s)).isoformat(timespec="milliseconds") + "Z"

@@ -60,6 +60,10 @@ class OwnState:
     """The request backlog's effect (services with ``capacity_rps`` only)."""
 
 
+_CLEAN = OwnState()
+"""A service with nothing wrong with it (read only: never mutate it)."""
+
+
 def capacity_share(service: Service, own: OwnState) -> float:
     """Share of the service's full capacity that is alive (0 when it is down)."""
     alive = min(service.replicas, service.replicas - own.down_replicas + own.extra_replicas)
@@ -137,29 +141,53 @@ class HealthModel:
         rest keep their previous health. The result is the same as a full evaluation.
         """
         if changed is None or previous is None:
-            components = self._components
-            result: dict[str, Health] = {}
-        else:
-            touched = set().union(*(self.affects[c] for c in changed)) if changed else set()
-            indexes = sorted({self._component_of[n] for n in touched})
-            components = [self._components[i] for i in indexes]
-            result = dict(previous)
+            return self._evaluate(self._components, states, {})
+        result = dict(previous)
+        result.update(self.reevaluate(states, self.touched_by(changed), previous))
+        return result
+
+    def touched_by(self, changed: set[str] | frozenset[str]) -> set[str]:
+        """Services whose health can change when the own state of ``changed`` does."""
+        return set().union(*(self.affects[c] for c in changed)) if changed else set()
+
+    def reevaluate(
+        self, states: dict[str, OwnState], touched: set[str], previous: dict[str, Health]
+    ) -> dict[str, Health]:
+        """New health of the ``touched`` services only (see :meth:`touched_by`); every
+        other service keeps its health in ``previous``. Returning just these spares a
+        copy of every service's health when one of them changed."""
+        indexes = sorted({self._component_of[n] for n in touched})
+        return self._evaluate([self._components[i] for i in indexes], states, previous)
+
+    def _evaluate(
+        self,
+        components: list[tuple[str, ...]],
+        states: dict[str, OwnState],
+        previous: dict[str, Health],
+    ) -> dict[str, Health]:
+        """Health of the members of ``components`` (in dependency order); a dependency
+        outside them has its health in ``previous``."""
+        result: dict[str, Health] = {}
+
+        def lookup(dep: str) -> Health | None:
+            found = result.get(dep)
+            return previous.get(dep) if found is None else found
+
         own = {
             n: (self._own_health(n, states[n]) if n in states else self._own_healthy[n])
             for comp in components
             for n in comp
         }
-        clean = OwnState()
         for component in components:
             if len(component) == 1:
                 name = component[0]
-                result[name] = self._combine(name, own[name], states.get(name, clean), result.get)
+                result[name] = self._combine(name, own[name], states.get(name, _CLEAN), lookup)
             else:
                 members = frozenset(component)
                 memo: dict[tuple[str, frozenset[str]], Health] = {}
                 for name in component:
                     result[name] = self._along_simple_paths(
-                        name, frozenset(), members, own, states, result, memo
+                        name, frozenset(), members, own, states, lookup, memo
                     )
         return result
 
@@ -170,7 +198,7 @@ class HealthModel:
         members: frozenset[str],
         own: dict[str, Health],
         states: dict[str, OwnState],
-        done: dict[str, Health],
+        done: Callable[[str], Health | None],
         memo: dict[tuple[str, frozenset[str]], Health],
     ) -> Health:
         """Health inside a dependency cycle: a request never revisits a service it passed.
@@ -186,14 +214,14 @@ class HealthModel:
 
         def lookup(dep: str) -> Health | None:
             if dep not in members:
-                return done[dep]
+                return done(dep)
             if dep in on_path:
                 return None
             if deep:
                 return own[dep]
             return self._along_simple_paths(dep, on_path, members, own, states, done, memo)
 
-        value = self._combine(name, own[name], states.get(name, OwnState()), lookup)
+        value = self._combine(name, own[name], states.get(name, _CLEAN), lookup)
         memo[key] = value
         return value
 

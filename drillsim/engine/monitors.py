@@ -15,6 +15,7 @@ resent_at` when one of its groups would get it back.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -74,10 +75,23 @@ class Condition:
     signal: str
     op: str
     threshold: float
+    _compare: Callable[[float, float], bool] = field(init=False, repr=False, compare=False)
+    _field: str | None = field(init=False, repr=False, compare=False)
+    """The health field the signal reads (None: availability, 1 - error rate)."""
+
+    def __post_init__(self) -> None:
+        # Looked up once: the test runs at every health change and every evaluation.
+        object.__setattr__(self, "_compare", _OPS[self.op])
+        signal = self.signal
+        object.__setattr__(
+            self, "_field", None if signal == "availability" else _SIGNAL_FIELDS[signal]
+        )
 
     def __call__(self, health: Health) -> bool:
-        """Whether the health record breaks the threshold."""
-        return _OPS[self.op](signal_value(self.signal, health), self.threshold)
+        """Whether the health record breaks the threshold (the value as signal_value)."""
+        if self._field is None:
+            return self._compare(1.0 - health.error_rate, self.threshold)
+        return self._compare(float(getattr(health, self._field)), self.threshold)
 
 
 def condition(rule: AlertRule) -> Condition:
@@ -95,11 +109,28 @@ _TEMPLATE_RE = re.compile(r"\{\{\s*\$(labels\.(\w+)|value)\s*\}\}")
 
 def render_annotation(text: str, labels: dict[str, str], value: float) -> str:
     """Fill ``{{ $labels.x }}`` and ``{{ $value }}`` the way Prometheus templates do."""
+    literals, fields = _template(text)
+    if not fields:
+        return text
+    out = [literals[0]]
+    for label, literal in zip(fields, literals[1:], strict=True):
+        out.append(labels.get(label, "") if label else f"{value:.4g}")
+        out.append(literal)
+    return "".join(out)
 
-    def sub(m: re.Match[str]) -> str:
-        return labels.get(m.group(2), "") if m.group(2) else f"{value:.4g}"
 
-    return _TEMPLATE_RE.sub(sub, text)
+@functools.cache
+def _template(text: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """A template split once: its literal pieces and, between each two, the label a
+    placeholder names (None for ``$value``). Cached by text: the split is a pure
+    function of it, and a drill has a handful of annotation texts."""
+    literals, fields, start = [], [], 0
+    for m in _TEMPLATE_RE.finditer(text):
+        literals.append(text[start : m.start()])
+        fields.append(m.group(2))
+        start = m.end()
+    literals.append(text[start:])
+    return tuple(literals), tuple(fields)
 
 
 @dataclass(slots=True)

@@ -30,7 +30,7 @@ def action_plan(
 ) -> tuple[float, bool]:
     """Duration and outcome of an action, drawn now (failover uses the service's own
     switchover time and success probability)."""
-    red = world.topology.service(service).redundancy if service in world.model.names else None
+    red = world.topology.service(service).redundancy if world.has_service(service) else None
     if action == "failover" and isinstance(red, ActiveStandby):
         return red.switchover, bool(rng.random() < red.success)
     spec = runbook[action]  # type: ignore[index]  # action is one of Action's values

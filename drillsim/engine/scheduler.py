@@ -23,9 +23,12 @@ class Scheduler:
 
     def after(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` once, ``delay_s`` seconds from now."""
-        event = self.env.timeout(max(0.0, delay_s))
+        # Exactly max(0.0, delay_s): a delay that is not positive becomes the float 0.0.
+        event = simpy.Timeout(self.env, delay_s if delay_s > 0.0 else 0.0)
         event.callbacks.append(lambda _e: callback(*args))
 
     def at(self, t_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` at absolute simulation time ``t_s`` (or now, if past)."""
-        self.after(t_s - self.env.now, callback, *args)
+        delay_s = t_s - self.env.now
+        event = simpy.Timeout(self.env, delay_s if delay_s > 0.0 else 0.0)
+        event.callbacks.append(lambda _e: callback(*args))

@@ -1,17 +1,16 @@
 """The running topology: active faults, remediation state, and visible service health.
 
-Faults and responder actions change what is wrong with services; the world recomputes
-the target health of every service (:mod:`drillsim.engine.health`) and lets each change
-reach each service after its propagation delay along the dependency graph. Monitors,
-incidents and the impact meter subscribe to a service's visible health.
+Faults and responder actions change what is wrong with services; the world re-evaluates
+the target health of the services such a change can reach (:mod:`drillsim.engine.health`)
+and lets each change reach each service after its propagation delay along the dependency
+graph. Monitors, incidents and the impact meter subscribe to a service's visible health.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,7 +85,15 @@ class World:
         self._batching = 0
         self._dirty = False
         self._auto_failover_pending: set[str] = set()
-        self._own_prev: dict[str, OwnState] = {}
+        self._own: dict[str, OwnState] = {}
+        """Each service's own state as of the last refresh (missing = clean)."""
+        self._stale: set[str] = set()
+        """Services whose own state may have changed since the last refresh: hit by a
+        fault that started or ended, or switched (or started switching) instances."""
+        self._sorted_faults: list[ActiveFault] | None = None
+        """The active faults in id order; None after a fault started or ended."""
+        self._rank = {n: i for i, n in enumerate(self.model.names)}
+        """Each service's position in topology order."""
         self.auto_failover_rng = auto_failover_rng
         self._once_services = [
             s.name
@@ -105,6 +112,9 @@ class World:
             law = law_of(s)
             if law is not None:
                 self.backlogs[s.name] = Backlog(law, sched, self._refresh, s.name, log.record)
+        self._volatile = frozenset(self.backlogs)
+        """Services whose own state moves without a mark in ``_stale`` (the backlog
+        follows its own timers): evaluated again at every refresh."""
 
     # ----- queries -------------------------------------------------------------------
 
@@ -140,6 +150,10 @@ class World:
                 out.append(name)
         return tuple(out)
 
+    def has_service(self, name: str) -> bool:
+        """``name`` is a service of the topology (an evacuation names a zone or region)."""
+        return name in self._rank
+
     def is_active_standby(self, service: str) -> bool:
         """The service fails over between a primary and a standby instance."""
         return service in self._standby
@@ -152,7 +166,11 @@ class World:
         for s in fault.services:
             if s in self._standby:
                 fault.instance[s] = chosen or ("standby" if self.failed_over.get(s) else "primary")
+        replaced = self.active.get(fault.id)
+        if replaced is not None:
+            self._faults_changed(replaced)
         self.active[fault.id] = fault
+        self._faults_changed(fault)
         self._refresh()
         self._fail_over_once()
 
@@ -161,6 +179,7 @@ class World:
         fault = self.active.pop(fault_id, None)
         if fault is None:
             return False
+        self._faults_changed(fault)
         self.last_actor = by
         self.log.record(FaultCleared(t=self.now(), fault=fault_id, by=by))
         self._refresh()
@@ -188,6 +207,7 @@ class World:
     def start_switchover(self, service: str) -> None:
         """The service is down while it switches between instances."""
         self.switching.add(service)
+        self._stale.add(service)
         self._refresh()
 
     def finish_switchover(self, service: str, success: bool, actor: str) -> None:
@@ -196,6 +216,7 @@ class World:
         An automatic failover that failed is tried again after its detection delay.
         """
         self.switching.discard(service)
+        self._stale.add(service)
         if success:
             self.failed_over[service] = not self.failed_over.get(service, False)
             self.last_actor = actor
@@ -263,51 +284,88 @@ class World:
         return lost
 
     def own_states(self, faults: list[ActiveFault]) -> dict[str, OwnState]:
-        """What is wrong with each service itself, given these faults."""
-        states: dict[str, OwnState] = {}
+        """What is wrong with each service itself, given these faults (in id order),
+        evaluated from scratch; a service may be listed with a clean state."""
+        names = {s for f in faults for s in f.services}
+        names |= self._standby.keys() | self.backlogs.keys() | self.extra_replicas.keys()
+        return {n: self._own_state(n, [f for f in faults if n in f.services]) for n in names}
 
-        def st(name: str) -> OwnState:
-            return states.setdefault(name, OwnState())
-
+    def _own_state(self, name: str, faults: list[ActiveFault]) -> OwnState:
+        """What is wrong with ``name`` itself, given the faults that hit it (in id order:
+        rates combine in that order, so the floats come out the same every time)."""
+        own = OwnState()
+        standby = name in self._standby
         for f in faults:
             spec = f.spec
             for s in f.services:
+                if s != name:
+                    continue
                 if spec.type == "crash":
-                    if s not in self._standby:
-                        st(s).crashed = True
+                    if not standby:
+                        own.crashed = True
                 elif spec.type in ("error-rate", "bad-deploy"):
                     rate = spec.rate if spec.rate is not None else 0.25
-                    st(s).error_rate = 1 - (1 - st(s).error_rate) * (1 - rate)
-                    st(s).added_latency_s += spec.latency or 0.0
+                    own.error_rate = 1 - (1 - own.error_rate) * (1 - rate)
+                    own.added_latency_s += spec.latency or 0.0
                 elif spec.type == "latency":
-                    st(s).added_latency_s += spec.latency or 0.0
+                    own.added_latency_s += spec.latency or 0.0
                 elif spec.type == "capacity-loss":
-                    st(s).capacity_lost = 1 - (1 - st(s).capacity_lost) * (1 - (spec.capacity or 0))
+                    own.capacity_lost = 1 - (1 - own.capacity_lost) * (1 - (spec.capacity or 0))
                 elif spec.type == "partition" and spec.dependency:
-                    st(s).partitioned.add(spec.dependency)
-                elif spec.type in ("zone-outage", "region-outage") and s not in self._standby:
-                    st(s).down_replicas += sum(
+                    own.partitioned.add(spec.dependency)
+                elif spec.type in ("zone-outage", "region-outage") and not standby:
+                    own.down_replicas += sum(
                         1 for slot in self._replica_slots[s] if _in_outage(slot, f)
                     )
-        for s in self._standby:
-            current = "standby" if self.failed_over.get(s) else "primary"
-            if s in self.switching or self._instance_down(s, current, faults):
-                st(s).active_down = True
-        for s, extra in self.extra_replicas.items():
-            if extra:
-                st(s).extra_replicas = extra
-        return states
+        if standby:
+            current = "standby" if self.failed_over.get(name) else "primary"
+            if name in self.switching or self._instance_down(name, current, faults):
+                own.active_down = True
+        extra = self.extra_replicas.get(name, 0)
+        if extra:
+            own.extra_replicas = extra
+        return own
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def _faults_changed(self, fault: ActiveFault) -> None:
+        """A fault started or ended: its services' own state must be evaluated again."""
+        self._stale.update(fault.services)
+        self._sorted_faults = None
+
+    def _faults(self) -> list[ActiveFault]:
+        """The active faults in id order.
+
+        Kept between refreshes: exact because only :meth:`inject` and :meth:`clear`
+        change ``active``, and both drop the kept list (:meth:`_faults_changed`).
+        """
+        if self._sorted_faults is None:
+            self._sorted_faults = [self.active[k] for k in sorted(self.active)]
+        return self._sorted_faults
+
+    def _update_own_states(self, faults: list[ActiveFault]) -> set[str]:
+        """Evaluate again the own state of the services that may have changed; return
+        those whose own state did change.
+
+        Incremental and exact: a service's own state depends only on the faults that hit
+        it (which mark it stale when they start or end), on which of its instances is
+        active and whether a switch is under way (marked where they change), on its extra
+        replicas (few services, evaluated every time) and on its backlog (volatile,
+        evaluated every time).
+        """
+        names = self._stale | self._volatile | self.extra_replicas.keys()
+        self._stale = set()
+        fresh = {n: self._own_state(n, [f for f in faults if n in f.services]) for n in names}
+        if self.backlogs:
+            self._with_backlogs(fresh, faults)
+        changed = set()
+        for name, state in fresh.items():
+            if state != self._own.get(name, _CLEAN):
+                changed.add(name)
+                self._own[name] = state
+        return changed
+
+    def batch(self) -> _Batch:
         """Make several changes at one instant and re-evaluate health once, at the end."""
-        self._batching += 1
-        try:
-            yield
-        finally:
-            self._batching -= 1
-            if not self._batching and self._dirty:
-                self._refresh()
+        return _Batch(self)
 
     def _refresh(self) -> None:
         """Re-evaluate what changed and send each change on its way to each service.
@@ -318,25 +376,17 @@ class World:
             self._dirty = True
             return
         self._dirty = False
-        faults = [self.active[k] for k in sorted(self.active)]
-        states = self.own_states(faults)
-        if self.backlogs:
-            self._with_backlogs(states, faults)
-        prev = self._own_prev
-        own_changed = {
-            n for n in states.keys() | prev.keys() if states.get(n, _CLEAN) != prev.get(n, _CLEAN)
-        }
+        faults = self._faults()
+        own_changed = self._update_own_states(faults)
         if not own_changed:
             return
-        self._own_prev = states
-        target = self.model.evaluate(states, own_changed, self._target)
-        touched = set().union(*(self.model.affects[n] for n in own_changed))
+        touched = self.model.touched_by(own_changed)
+        target = self.model.reevaluate(self._own, touched, self._target)
         causes = self._attribute(faults, target, touched)
         changed = [
             n
-            for n in self.model.names
-            if n in touched
-            and (not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n])
+            for n in sorted(touched, key=self._rank.__getitem__)
+            if not target[n].close_to(self._target[n]) or causes[n] != self._target_causes[n]
         ]
         self._gen += 1
         delays: dict[str, float] = {}
@@ -383,6 +433,10 @@ class World:
         own (visibly affected) services along dependency edges through services that are
         all visibly affected: the path the damage travelled. A fault whose effect is
         absorbed (say, a lost replica with capacity to spare) causes nothing downstream.
+
+        ``target`` holds the new health of the touched services; every other service
+        keeps its health in ``_target``. Only faults whose services can reach a touched
+        service are followed: the others add nothing to any touched service.
         """
         result: dict[str, list[str]] = {n: [] for n in touched}
         healthy = self.model.healthy
@@ -391,7 +445,10 @@ class World:
 
         def affected(n: str) -> bool:
             if n not in hurt:
-                hurt[n] = not target[n].close_to(healthy[n])
+                health = target.get(n)
+                if health is None:
+                    health = self._target[n]
+                hurt[n] = not health.close_to(healthy[n])
             return hurt[n]
 
         roots = [(f.id, f.services) for f in faults]
@@ -404,7 +461,13 @@ class World:
                 for fid in backlog.causes
                 if fid not in active
             ]
+        affects = self.model.affects
         for fid, services in roots:
+            for s in services:
+                if not affects[s].isdisjoint(touched):
+                    break
+            else:
+                continue  # reaches no touched service
             frontier = [s for s in services if affected(s)]
             seen = set(frontier)
             while frontier:
@@ -479,6 +542,7 @@ class World:
                     self.sched.after(red.detection, self._auto_failover, name)
             elif before.get(other) and not down[other]:
                 self.failed_over[name] = not self.failed_over.get(name, False)
+                self._stale.add(name)
                 self.last_actor = "repair"
                 self._refresh()
 
@@ -491,6 +555,25 @@ class World:
         self.start_switchover(name)
         success = self.auto_failover_rng.random() < red.success
         self.sched.after(red.switchover, self.finish_switchover, name, success, "automation")
+
+
+class _Batch:
+    """The context of :meth:`World.batch` (a plain class: two run per incident, and a
+    generator-based context manager costs several times as much)."""
+
+    __slots__ = ("world",)
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def __enter__(self) -> None:
+        self.world._batching += 1
+
+    def __exit__(self, *exc: object) -> None:
+        world = self.world
+        world._batching -= 1
+        if not world._batching and world._dirty:
+            world._refresh()
 
 
 def _in_outage(slot: tuple[str, str], fault: ActiveFault) -> bool:
