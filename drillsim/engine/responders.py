@@ -63,13 +63,24 @@ class Responder:
     handed: list[Job] = field(default_factory=list)
     """Incidents handed to them while busy; taken before waiting pages."""
     schedules: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Per incident: the schedules through which they were paged for it."""
+    """Per incident waiting (and only those): the schedules through which they were
+    paged for it."""
     resumed: int = 0
 
     @property
     def holds(self) -> int:
         """Incidents this person works on or has waiting."""
         return (self.busy_with is not None) + len(self.waiting) + len(self.handed)
+
+    def is_waiting(self, incident: Incident) -> bool:
+        """Whether ``incident`` is among ``waiting``.
+
+        Looked up by id in ``schedules``, which holds an entry for exactly the waiting
+        incidents: ``incident in waiting`` would compare incidents field by field (a
+        dataclass ``__eq__``) with every one queued, on every page to a busy person.
+        Incident ids are unique, so both answer the same.
+        """
+        return incident.id in self.schedules
 
 
 class ResponderPool:
@@ -318,7 +329,7 @@ class ResponderPool:
                 self._next(r)  # someone else took it: move on to the next waiting page
             return
         if r.busy_with is not None:
-            if incident not in r.waiting:
+            if not r.is_waiting(incident):
                 if self._declines(r, incident):
                     return
                 r.waiting.append(incident)
