@@ -40,8 +40,8 @@ from drillsim.events import (
     PageRedirected,
     PageSent,
 )
-from drillsim.oncall.availability import fatigue_factors, local_state
-from drillsim.oncall.clock import is_off_hours
+from drillsim.oncall.availability import fatigue_factors, state_on_clock
+from drillsim.oncall.clock import local_time, off_hours_on_clock
 from drillsim.spec.distributions import Distribution, Uniform
 from drillsim.spec.oncall import OnCall, Person
 from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
@@ -137,6 +137,16 @@ class ResponderPool:
         )
         self.policies = {p.name: p for p in oncall.escalation_policies}
         self._policy_schedules: dict[str, tuple[str, ...]] = {}
+        self._instant: tuple[float, datetime] = (math.nan, clock.start)
+        """The last ``(now, clock.at(now))`` :meth:`_at` worked out."""
+
+    def _at(self, now: float) -> datetime:
+        """``clock.at(now)``, worked out once per instant: an escalation level pages all
+        its people at one ``now``, and each page asks. Exact: the clock's start never
+        changes, so equal ``now`` give equal datetimes."""
+        if self._instant[0] != now:
+            self._instant = (now, self.clock.at(now))
+        return self._instant[1]
 
     # ----- pages ---------------------------------------------------------------------
 
@@ -149,7 +159,7 @@ class ResponderPool:
         person answers one page does not depend on which other pages they received:
         adding a responder changes nothing for the others on the same seed.
         """
-        at = self.clock.at(self.env.now)
+        at = self._at(self.env.now)
         fallback = self.defaults.fallback
         away = self.staff.away_reason(name, at)
         if away is not None:
@@ -161,7 +171,7 @@ class ResponderPool:
         overwhelmed = overwhelmed and r.holds >= fallback.overwhelmed_at  # type: ignore[union-attr]
         stream = f"page/{name}/{incident.id}/{loop}/{level}"
         schedules = self._shift_schedules(name, incident, at)
-        self._deliver(r, incident, level, loop, stream, schedules)
+        self._deliver(r, incident, level, loop, stream, schedules, at)
         if overwhelmed:
             self._redirect(name, incident, level, loop, "overwhelmed")
 
@@ -170,7 +180,7 @@ class ResponderPool:
     ) -> None:
         """Record that ``name``'s page goes (also) to the fallback pool, and page the pool
         member picked; with ``use_pool`` off the record says it went to nobody."""
-        at = self.clock.at(self.env.now)
+        at = self._at(self.env.now)
         load = lambda n: self.responders[n].holds  # noqa: E731
         pool = self.staff.pool(at) if use_pool else []
         to = self.staff.pick(pool, at, load, exclude={name})
@@ -184,7 +194,7 @@ class ResponderPool:
                 for s in (self.defaults.fallback.schedules if self.defaults.fallback else [])
                 if to in self.staff.on_call(s, at)
             )
-            self._deliver(self.responders[to], incident, level, loop, stream, schedules)
+            self._deliver(self.responders[to], incident, level, loop, stream, schedules, at)
 
     def _shift_schedules(self, name: str, incident: Incident, at: datetime) -> tuple[str, ...]:
         """The schedules of the incident's policy on which ``name`` is on call now: their
@@ -219,11 +229,13 @@ class ResponderPool:
         loop: int,
         stream: str,
         schedules: tuple[str, ...],
+        at: datetime,
     ) -> None:
-        """Send a page's notifications and decide, now, whether and when it is answered."""
+        """Send a page's notifications and decide, now (at ``at``), whether and when it
+        is answered."""
         person, d, now = r.person, self.defaults, self.env.now
-        at = self.clock.at(now)
-        state = local_state(person, at)
+        local = local_time(at, person.tz)  # once, for both the state and off hours
+        state = state_on_clock(person, local)
         w = r.workload
         shift_hours, pages_24h = w.shift_hours(now), w.pages_within(now)
         if person.vendor is not None:
@@ -237,7 +249,7 @@ class ResponderPool:
                 person=person.name,
                 level=level,
                 loop=loop,
-                off_hours=is_off_hours(person, at),
+                off_hours=off_hours_on_clock(person, local),
                 asleep=state == "asleep",
             )
         )
@@ -347,7 +359,7 @@ class ResponderPool:
         self.log.record(PageAcknowledged(t=self.env.now, incident=incident.id, person=name))
         incident.owner = name
         incident.acked.succeed(name)
-        self.roles.assign(incident, name, self.env.now, self.clock.at(self.env.now))
+        self.roles.assign(incident, name, self.env.now, self._at(self.env.now))
         self._start(r, Job(incident, self.env.event(), schedules))
 
     def _declines(self, r: Responder, incident: Incident) -> bool:
@@ -435,7 +447,7 @@ class ResponderPool:
                     return
             arm(at)
 
-        arm(self.clock.at(self.env.now))
+        arm(self._at(self.env.now))
 
     def _offset(self, at: datetime) -> float:
         """Seconds from the drill's start to ``at``."""
@@ -444,7 +456,7 @@ class ResponderPool:
     def _hand_over(self, r: Responder, job: Job) -> bool:
         """Pass ``job`` to its successor (picked now for a vendor's blocked action);
         False, with the request cleared, when nobody can take it."""
-        incident, name, at = job.incident, r.person.name, self.clock.at(self.env.now)
+        incident, name, at = job.incident, r.person.name, self._at(self.env.now)
         successor = job.successor
         if job.reason == "not-allowed":
             candidates = [

@@ -24,6 +24,7 @@ __all__ = [
     "fatigue_factors",
     "local_date",
     "local_state",
+    "state_on_clock",
 ]
 
 STATES = ("awake", "asleep", "commuting", "meeting", "on-contract")
@@ -50,7 +51,15 @@ def local_state(person: Person, at: datetime) -> str:
     """What ``person`` is doing at ``at``: one of :data:`STATES`."""
     if person.vendor is not None:
         return "on-contract"
-    local = local_time(at, person.tz)
+    return state_on_clock(person, local_time(at, person.tz))
+
+
+def state_on_clock(person: Person, local: datetime) -> str:
+    """:func:`local_state` when ``person``'s wall clock reads ``local`` (their
+    :func:`~drillsim.oncall.clock.local_time`): a caller that already has it converts
+    the instant once."""
+    if person.vendor is not None:
+        return "on-contract"
     minute = minute_of_day(local)
     if in_span(minute, person.sleeps):
         return "asleep"
