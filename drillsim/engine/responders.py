@@ -137,6 +137,8 @@ class ResponderPool:
         )
         self.policies = {p.name: p for p in oncall.escalation_policies}
         self._policy_schedules: dict[str, tuple[str, ...]] = {}
+        self._responses: dict[tuple[str, str], tuple[float, float, Distribution]] = {}
+        """:meth:`_response` by person and state, worked out at the first page."""
         self._instant: tuple[float, datetime] = (math.nan, clock.start)
         """The last ``(now, clock.at(now))`` :meth:`_at` worked out."""
 
@@ -285,7 +287,19 @@ class ResponderPool:
         self.env.timeout(delay_s).callbacks.append(lambda _e: self._try_ack(r, incident, schedules))
 
     def _response(self, r: Responder, state: str) -> tuple[float, float, Distribution]:
-        """(miss chance, latency factor, ack distribution) for the person's state."""
+        """(miss chance, latency factor, ack distribution) for the person's state.
+
+        Remembered per person and state: it reads only the person's and the scenario's
+        settings, which are immutable models, so the first answer is every answer.
+        """
+        key = (r.person.name, state)
+        found = self._responses.get(key)
+        if found is None:
+            found = self._responses[key] = self._work_out_response(r, state)
+        return found
+
+    def _work_out_response(self, r: Responder, state: str) -> tuple[float, float, Distribution]:
+        """What :meth:`_response` remembers."""
         prof, d = r.person.profile, self.defaults
         if r.person.vendor is not None:
             miss = prof.miss if prof.miss is not None else 0.0
