@@ -141,6 +141,8 @@ class ResponderPool:
         """:meth:`_response` by person and state, worked out at the first page."""
         self._instant: tuple[float, datetime] = (math.nan, clock.start)
         """The last ``(now, clock.at(now))`` :meth:`_at` worked out."""
+        self._walls: dict[str, datetime] = {}
+        """Wall-clock times at that instant, by time zone (see :meth:`_wall_clock`)."""
 
     def _at(self, now: float) -> datetime:
         """``clock.at(now)``, worked out once per instant: an escalation level pages all
@@ -148,7 +150,19 @@ class ResponderPool:
         changes, so equal ``now`` give equal datetimes."""
         if self._instant[0] != now:
             self._instant = (now, self.clock.at(now))
+            self._walls = {}
         return self._instant[1]
+
+    def _wall_clock(self, now: float, tz: str) -> datetime:
+        """``local_time(clock.at(now), tz)``, converted once per instant and time zone:
+        the people a level pages at one instant mostly share a zone. Exact: the result
+        depends on nothing but the instant and the zone, and is forgotten when the
+        instant changes."""
+        at = self._at(now)
+        local = self._walls.get(tz)
+        if local is None:
+            local = self._walls[tz] = local_time(at, tz)
+        return local
 
     # ----- pages ---------------------------------------------------------------------
 
@@ -173,7 +187,7 @@ class ResponderPool:
         overwhelmed = overwhelmed and r.holds >= fallback.overwhelmed_at  # type: ignore[union-attr]
         stream = f"page/{name}/{incident.id}/{loop}/{level}"
         schedules = self._shift_schedules(name, incident, at)
-        self._deliver(r, incident, level, loop, stream, schedules, at)
+        self._deliver(r, incident, level, loop, stream, schedules)
         if overwhelmed:
             self._redirect(name, incident, level, loop, "overwhelmed")
 
@@ -196,7 +210,7 @@ class ResponderPool:
                 for s in (self.defaults.fallback.schedules if self.defaults.fallback else [])
                 if to in self.staff.on_call(s, at)
             )
-            self._deliver(self.responders[to], incident, level, loop, stream, schedules, at)
+            self._deliver(self.responders[to], incident, level, loop, stream, schedules)
 
     def _shift_schedules(self, name: str, incident: Incident, at: datetime) -> tuple[str, ...]:
         """The schedules of the incident's policy on which ``name`` is on call now: their
@@ -231,12 +245,10 @@ class ResponderPool:
         loop: int,
         stream: str,
         schedules: tuple[str, ...],
-        at: datetime,
     ) -> None:
-        """Send a page's notifications and decide, now (at ``at``), whether and when it
-        is answered."""
+        """Send a page's notifications and decide, now, whether and when it is answered."""
         person, d, now = r.person, self.defaults, self.env.now
-        local = local_time(at, person.tz)  # once, for both the state and off hours
+        local = self._wall_clock(now, person.tz)  # for both the state and off hours
         state = state_on_clock(person, local)
         w = r.workload
         shift_hours, pages_24h = w.shift_hours(now), w.pages_within(now)
