@@ -9,16 +9,19 @@ channel with its ``notice`` chance, sleepers are woken with its ``asleep_notice`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from drillsim.spec.responders import ChannelSpec, NotificationRule
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One notification of a page, offsets in seconds from the page."""
+class Contact(NamedTuple):
+    """One notification of a page, offsets in seconds from the page.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built several times
+    faster (every page plans its contacts).
+    """
 
     channel: str
     sent_s: float
@@ -48,6 +51,10 @@ def plan_contacts(
 
 
 def first_noticed(contacts: list[Contact]) -> Contact | None:
-    """The notification the person answers: the earliest delivered of those noticed."""
-    noticed = [c for c in contacts if c.noticed]
-    return min(noticed, key=lambda c: c.delivered_s) if noticed else None
+    """The notification the person answers: the earliest delivered of those noticed
+    (the first listed of equally early ones)."""
+    best = None
+    for c in contacts:
+        if c.noticed and (best is None or c.delivered_s < best.delivered_s):
+            best = c
+    return best

@@ -40,8 +40,8 @@ from drillsim.events import (
     PageRedirected,
     PageSent,
 )
-from drillsim.oncall.availability import fatigue_factors, local_state
-from drillsim.oncall.clock import is_off_hours
+from drillsim.oncall.availability import fatigue_factors, state_on_clock
+from drillsim.oncall.clock import local_time, off_hours_on_clock
 from drillsim.spec.distributions import Distribution, Uniform
 from drillsim.spec.oncall import OnCall, Person
 from drillsim.spec.scenario import Action, ActionSpec, ResponderDefaults
@@ -63,13 +63,24 @@ class Responder:
     handed: list[Job] = field(default_factory=list)
     """Incidents handed to them while busy; taken before waiting pages."""
     schedules: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Per incident: the schedules through which they were paged for it."""
+    """Per incident waiting (and only those): the schedules through which they were
+    paged for it."""
     resumed: int = 0
 
     @property
     def holds(self) -> int:
         """Incidents this person works on or has waiting."""
         return (self.busy_with is not None) + len(self.waiting) + len(self.handed)
+
+    def is_waiting(self, incident: Incident) -> bool:
+        """Whether ``incident`` is among ``waiting``.
+
+        Looked up by id in ``schedules``, which holds an entry for exactly the waiting
+        incidents: ``incident in waiting`` would compare incidents field by field (a
+        dataclass ``__eq__``) with every one queued, on every page to a busy person.
+        Incident ids are unique, so both answer the same.
+        """
+        return incident.id in self.schedules
 
 
 class ResponderPool:
@@ -126,6 +137,32 @@ class ResponderPool:
         )
         self.policies = {p.name: p for p in oncall.escalation_policies}
         self._policy_schedules: dict[str, tuple[str, ...]] = {}
+        self._responses: dict[tuple[str, str], tuple[float, float, Distribution]] = {}
+        """:meth:`_response` by person and state, worked out at the first page."""
+        self._instant: tuple[float, datetime] = (math.nan, clock.start)
+        """The last ``(now, clock.at(now))`` :meth:`_at` worked out."""
+        self._walls: dict[str, datetime] = {}
+        """Wall-clock times at that instant, by time zone (see :meth:`_wall_clock`)."""
+
+    def _at(self, now: float) -> datetime:
+        """``clock.at(now)``, worked out once per instant: an escalation level pages all
+        its people at one ``now``, and each page asks. Exact: the clock's start never
+        changes, so equal ``now`` give equal datetimes."""
+        if self._instant[0] != now:
+            self._instant = (now, self.clock.at(now))
+            self._walls = {}
+        return self._instant[1]
+
+    def _wall_clock(self, now: float, tz: str) -> datetime:
+        """``local_time(clock.at(now), tz)``, converted once per instant and time zone:
+        the people a level pages at one instant mostly share a zone. Exact: the result
+        depends on nothing but the instant and the zone, and is forgotten when the
+        instant changes."""
+        at = self._at(now)
+        local = self._walls.get(tz)
+        if local is None:
+            local = self._walls[tz] = local_time(at, tz)
+        return local
 
     # ----- pages ---------------------------------------------------------------------
 
@@ -138,7 +175,7 @@ class ResponderPool:
         person answers one page does not depend on which other pages they received:
         adding a responder changes nothing for the others on the same seed.
         """
-        at = self.clock.at(self.env.now)
+        at = self._at(self.env.now)
         fallback = self.defaults.fallback
         away = self.staff.away_reason(name, at)
         if away is not None:
@@ -159,7 +196,7 @@ class ResponderPool:
     ) -> None:
         """Record that ``name``'s page goes (also) to the fallback pool, and page the pool
         member picked; with ``use_pool`` off the record says it went to nobody."""
-        at = self.clock.at(self.env.now)
+        at = self._at(self.env.now)
         load = lambda n: self.responders[n].holds  # noqa: E731
         pool = self.staff.pool(at) if use_pool else []
         to = self.staff.pick(pool, at, load, exclude={name})
@@ -211,8 +248,8 @@ class ResponderPool:
     ) -> None:
         """Send a page's notifications and decide, now, whether and when it is answered."""
         person, d, now = r.person, self.defaults, self.env.now
-        at = self.clock.at(now)
-        state = local_state(person, at)
+        local = self._wall_clock(now, person.tz)  # for both the state and off hours
+        state = state_on_clock(person, local)
         w = r.workload
         shift_hours, pages_24h = w.shift_hours(now), w.pages_within(now)
         if person.vendor is not None:
@@ -226,7 +263,7 @@ class ResponderPool:
                 person=person.name,
                 level=level,
                 loop=loop,
-                off_hours=is_off_hours(person, at),
+                off_hours=off_hours_on_clock(person, local),
                 asleep=state == "asleep",
             )
         )
@@ -262,7 +299,19 @@ class ResponderPool:
         self.env.timeout(delay_s).callbacks.append(lambda _e: self._try_ack(r, incident, schedules))
 
     def _response(self, r: Responder, state: str) -> tuple[float, float, Distribution]:
-        """(miss chance, latency factor, ack distribution) for the person's state."""
+        """(miss chance, latency factor, ack distribution) for the person's state.
+
+        Remembered per person and state: it reads only the person's and the scenario's
+        settings, which are immutable models, so the first answer is every answer.
+        """
+        key = (r.person.name, state)
+        found = self._responses.get(key)
+        if found is None:
+            found = self._responses[key] = self._work_out_response(r, state)
+        return found
+
+    def _work_out_response(self, r: Responder, state: str) -> tuple[float, float, Distribution]:
+        """What :meth:`_response` remembers."""
         prof, d = r.person.profile, self.defaults
         if r.person.vendor is not None:
             miss = prof.miss if prof.miss is not None else 0.0
@@ -318,7 +367,7 @@ class ResponderPool:
                 self._next(r)  # someone else took it: move on to the next waiting page
             return
         if r.busy_with is not None:
-            if incident not in r.waiting:
+            if not r.is_waiting(incident):
                 if self._declines(r, incident):
                     return
                 r.waiting.append(incident)
@@ -336,7 +385,7 @@ class ResponderPool:
         self.log.record(PageAcknowledged(t=self.env.now, incident=incident.id, person=name))
         incident.owner = name
         incident.acked.succeed(name)
-        self.roles.assign(incident, name, self.env.now, self.clock.at(self.env.now))
+        self.roles.assign(incident, name, self.env.now, self._at(self.env.now))
         self._start(r, Job(incident, self.env.event(), schedules))
 
     def _declines(self, r: Responder, incident: Incident) -> bool:
@@ -424,7 +473,7 @@ class ResponderPool:
                     return
             arm(at)
 
-        arm(self.clock.at(self.env.now))
+        arm(self._at(self.env.now))
 
     def _offset(self, at: datetime) -> float:
         """Seconds from the drill's start to ``at``."""
@@ -433,7 +482,7 @@ class ResponderPool:
     def _hand_over(self, r: Responder, job: Job) -> bool:
         """Pass ``job`` to its successor (picked now for a vendor's blocked action);
         False, with the request cleared, when nobody can take it."""
-        incident, name, at = job.incident, r.person.name, self.clock.at(self.env.now)
+        incident, name, at = job.incident, r.person.name, self._at(self.env.now)
         successor = job.successor
         if job.reason == "not-allowed":
             candidates = [

@@ -39,6 +39,8 @@ class Staffing:
     def away_reason(self, name: str, at: datetime) -> str | None:
         """Why ``name`` cannot be paged at ``at`` (vacation, sick, leave), or None."""
         person = self.people[name]
+        if not person.away and not self.sick_rate > 0:
+            return None  # nothing could take them away: their local date is not needed
         day = local_date(person, at)
         reason = absence_on(person, day)
         if reason is not None:

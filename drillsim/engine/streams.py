@@ -9,8 +9,10 @@ parts into one 64-bit seed makes a stream cheap enough to give every page its ow
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 import numpy as np
+from numpy.random import PCG64, Generator
 from numpy.random.bit_generator import ISeedSequence
 
 
@@ -26,6 +28,8 @@ class RandomStreams:
         self.root_seed = root_seed
         self.replication = replication
         self._claimed: set[str] = set()
+        self._prefix = f"{root_seed}:{replication}:"
+        """What every stream's key starts with (formatted once, not per stream)."""
 
     def generator(self, name: str) -> np.random.Generator:
         """The generator for ``name``.
@@ -36,12 +40,12 @@ class RandomStreams:
         if name in self._claimed:
             raise ValueError(f"random stream {name!r} already claimed")
         self._claimed.add(name)
-        seed = _DigestSeed(f"{self.root_seed}:{self.replication}:{name}")
-        return np.random.Generator(np.random.PCG64(seed))  # type: ignore[arg-type]  # any ISeedSequence works
+        seed = _DigestSeed(self._prefix + name)
+        return Generator(PCG64(seed))  # type: ignore[arg-type]  # any ISeedSequence works
 
     def fraction(self, name: str) -> float:
         """One uniform number in [0, 1) for ``name``, without a generator (a fixed phase)."""
-        key = stable_key(f"{self.root_seed}:{self.replication}:{name}")
+        key = stable_key(self._prefix + name)
         return key / float(1 << 63)
 
 
@@ -59,10 +63,23 @@ class _DigestSeed(ISeedSequence):
         self._digest = hashlib.blake2b(key.encode(), digest_size=64).digest()
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:  # type: ignore[override]
-        """``n_words`` words of the digest (extended by re-hashing if more are needed)."""
-        kind = np.dtype(dtype)
+        """``n_words`` words of the digest (extended by re-hashing if more are needed).
+
+        The words are the digest's bytes read little-endian. On a little-endian machine
+        that is the native order, so the array is a read-only view of the digest (a bit
+        generator only reads its seed words); elsewhere it is converted, as before.
+        """
+        kind, little = _word_types(dtype)
         data = self._digest
         while len(data) < n_words * kind.itemsize:
             data += hashlib.blake2b(data, digest_size=64).digest()
-        words = np.frombuffer(data[: n_words * kind.itemsize], dtype=kind.newbyteorder("<"))
-        return words.astype(kind)
+        words = np.frombuffer(data, little, n_words)  # positional: keywords cost 1 µs more
+        return words if little.isnative else words.astype(kind)
+
+
+@cache
+def _word_types(dtype: type) -> tuple[np.dtype, np.dtype]:
+    """The dtype asked for, and the same dtype little-endian; built once per dtype
+    rather than for every stream."""
+    kind = np.dtype(dtype)
+    return kind, kind.newbyteorder("<")

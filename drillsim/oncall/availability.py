@@ -24,6 +24,7 @@ __all__ = [
     "fatigue_factors",
     "local_date",
     "local_state",
+    "state_on_clock",
 ]
 
 STATES = ("awake", "asleep", "commuting", "meeting", "on-contract")
@@ -50,14 +51,23 @@ def local_state(person: Person, at: datetime) -> str:
     """What ``person`` is doing at ``at``: one of :data:`STATES`."""
     if person.vendor is not None:
         return "on-contract"
-    local = local_time(at, person.tz)
+    return state_on_clock(person, local_time(at, person.tz))
+
+
+def state_on_clock(person: Person, local: datetime) -> str:
+    """:func:`local_state` when ``person``'s wall clock reads ``local`` (their
+    :func:`~drillsim.oncall.clock.local_time`): a caller that already has it converts
+    the instant once."""
+    if person.vendor is not None:
+        return "on-contract"
     minute = minute_of_day(local)
     if in_span(minute, person.sleeps):
         return "asleep"
     if local.weekday() in _WORKDAYS:
-        if any(in_span(minute, span) for span in person.commutes):
+        # (empty lists, the usual case, are passed over without a generator per page)
+        if person.commutes and any(in_span(minute, span) for span in person.commutes):
             return "commuting"
-        if any(in_span(minute, span) for span in person.meetings):
+        if person.meetings and any(in_span(minute, span) for span in person.meetings):
             return "meeting"
     return "awake"
 
@@ -75,12 +85,15 @@ def fatigue_factors(spec: Fatigue, shift_hours: float, pages: int) -> tuple[floa
     """
     if not spec.enabled:
         return 1.0, 1.0
-
-    def factor(per_hour: float, per_page: float) -> float:
-        log = shift_hours * math.log1p(per_hour) + pages * math.log1p(per_page)
-        return min(spec.max_factor, math.exp(log))
-
+    cap = spec.max_factor
     return (
-        factor(spec.ack_per_shift_hour, spec.ack_per_page),
-        factor(spec.error_per_shift_hour, spec.error_per_page),
+        _factor(cap, shift_hours, pages, spec.ack_per_shift_hour, spec.ack_per_page),
+        _factor(cap, shift_hours, pages, spec.error_per_shift_hour, spec.error_per_page),
     )
+
+
+def _factor(cap: float, shift_hours: float, pages: int, per_hour: float, per_page: float) -> float:
+    """``(1 + per_hour) ** shift_hours * (1 + per_page) ** pages`` (summed in log space),
+    at most ``cap``; a module function rather than a closure made for every page."""
+    log = shift_hours * math.log1p(per_hour) + pages * math.log1p(per_page)
+    return min(cap, math.exp(log))

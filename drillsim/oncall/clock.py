@@ -27,6 +27,7 @@ __all__ = [
     "is_working_hours",
     "local_time",
     "minute_of_day",
+    "off_hours_on_clock",
     "span_start_offset",
     "zone",
 ]
@@ -106,9 +107,7 @@ def is_working_hours(person: Person, at: datetime) -> bool:
     A ``works`` span that wraps midnight (a night shift) counts by the day it started
     on: a Friday 22:00-06:00 shift still covers Saturday 03:00.
     """
-    local = local_time(at, person.tz)
-    offset = span_start_offset(minute_of_day(local), person.works)
-    return offset is not None and (local.weekday() - offset) % 7 in _WORKDAYS
+    return not off_hours_on_clock(person, local_time(at, person.tz))
 
 
 def is_off_hours(person: Person, at: datetime) -> bool:
@@ -116,4 +115,11 @@ def is_off_hours(person: Person, at: datetime) -> bool:
 
     Pages off hours cost more (responder load) even when the person is awake.
     """
-    return not is_working_hours(person, at)
+    return off_hours_on_clock(person, local_time(at, person.tz))
+
+
+def off_hours_on_clock(person: Person, local: datetime) -> bool:
+    """:func:`is_off_hours` when ``person``'s wall clock reads ``local`` (their
+    :func:`local_time`): a caller that already has it converts the instant once."""
+    offset = span_start_offset(minute_of_day(local), person.works)
+    return offset is None or (local.weekday() - offset) % 7 not in _WORKDAYS
