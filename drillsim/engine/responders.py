@@ -137,6 +137,8 @@ class ResponderPool:
         )
         self.policies = {p.name: p for p in oncall.escalation_policies}
         self._policy_schedules: dict[str, tuple[str, ...]] = {}
+        self._brought_in: dict[tuple[str, int, int], set[str]] = {}
+        """Pool members paged for each (incident, loop, level)."""
         self._responses: dict[tuple[str, str], tuple[float, float, Distribution]] = {}
         """:meth:`_response` by person and state, worked out at the first page."""
         self._instant: tuple[float, datetime] = (math.nan, clock.start)
@@ -195,15 +197,27 @@ class ResponderPool:
         self, name: str, incident: Incident, level: int, loop: int, why: str, use_pool: bool = True
     ) -> None:
         """Record that ``name``'s page goes (also) to the fallback pool, and page the pool
-        member picked; with ``use_pool`` off the record says it went to nobody."""
+        member picked; with ``use_pool`` off the record says it went to nobody.
+
+        Several pages of one level can come to the pool at once (two people of the level
+        away, or two overwhelmed): each brings in a member not yet brought in for this
+        level of the incident while there is one. When every present member already is,
+        the page goes to one of them again without paging them twice (a person targeted
+        twice by one escalation level is notified once).
+        """
         at = self._at(self.env.now)
         load = lambda n: self.responders[n].holds  # noqa: E731
         pool = self.staff.pool(at) if use_pool else []
-        to = self.staff.pick(pool, at, load, exclude={name})
+        brought = self._brought_in.setdefault((incident.id, loop, level), set())
+        to = self.staff.pick(pool, at, load, exclude={name} | brought)
+        shown = to
+        if to is None and brought:  # everyone present is in already: tell, do not page
+            shown = self.staff.pick(pool, at, load, exclude={name})
         self.log.record(
-            PageRedirected(t=self.env.now, incident=incident.id, person=name, to=to, reason=why)
+            PageRedirected(t=self.env.now, incident=incident.id, person=name, to=shown, reason=why)
         )
         if to is not None:
+            brought.add(to)
             stream = f"fallback/{to}/{incident.id}/{loop}/{level}"
             schedules = tuple(
                 s

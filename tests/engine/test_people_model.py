@@ -237,6 +237,38 @@ def test_a_person_on_vacation_is_never_paged_and_the_fallback_pool_is(tmp_path: 
     assert [p["person"] for p in pages] == ["erin"] and pages[0]["t"] == redirected[0]["t"]
 
 
+def test_two_absent_people_of_one_level_bring_the_pool_member_in_once(tmp_path: Path) -> None:
+    """p1 and p2 (one level) are both away and the pool has only erin: both pages are
+    redirected to her, and she is paged once for the incident, as a person targeted twice
+    by one level is notified once (this crashed on a random stream claimed twice)."""
+    away = [{"start": "2026-03-09", "end": "2026-03-11"}]
+    people = [{"name": "p1", "away": away}, {"name": "p2", "away": away}, {"name": "erin"}]
+    both = [{"delay": "30m", "targets": [{"user": "p1"}, {"user": "p2"}]}]
+    rec = run(
+        tmp_path, people=people, policy_rules=both, responders={"fallback": {"people": ["erin"]}}
+    )
+    redirected = kinds(rec, "PageRedirected")
+    assert [(r["person"], r["to"]) for r in redirected] == [("p1", "erin"), ("p2", "erin")]
+    assert [p["person"] for p in kinds(rec, "PageSent")] == ["erin"]
+    assert [a["person"] for a in kinds(rec, "PageAcknowledged")] == ["erin"]
+
+
+def test_a_pool_of_two_covers_two_absent_people_with_one_each(tmp_path: Path) -> None:
+    away = [{"start": "2026-03-09", "end": "2026-03-11"}]
+    people = [
+        {"name": "p1", "away": away},
+        {"name": "p2", "away": away},
+        {"name": "erin"},
+        {"name": "frank"},
+    ]
+    both = [{"delay": "30m", "targets": [{"user": "p1"}, {"user": "p2"}]}]
+    pool = {"fallback": {"people": ["erin", "frank"]}}
+    rec = run(tmp_path, people=people, policy_rules=both, responders=pool)
+    redirected = kinds(rec, "PageRedirected")
+    assert [(r["person"], r["to"]) for r in redirected] == [("p1", "erin"), ("p2", "frank")]
+    assert sorted(p["person"] for p in kinds(rec, "PageSent")) == ["erin", "frank"]
+
+
 def test_vacation_in_the_persons_own_time_zone(tmp_path: Path) -> None:
     """A vacation ending on 9 March (Tokyo) is over at 10 March 10:00 UTC (19:00 Tokyo)."""
     people = [
