@@ -89,6 +89,8 @@ def plan_faults(
             starts = _start_times(
                 fault, streams.generator(f"fault/{base}/{label}/starts"), horizon_s
             )
+            if not starts:
+                continue  # most targets stay well within a week: no durations to draw
             lasting = streams.generator(f"fault/{base}/{label}/lasts")
             for k, start in enumerate(starts, start=1):
                 lasts = fault.lasts.sample(lasting) if fault.lasts is not None else None
@@ -126,6 +128,8 @@ def _rotating(
     if not targets:
         return []
     starts = _start_times(fault, streams.generator(f"fault/{base}/rotate/starts"), horizon_s)
+    if not starts:
+        return []
     lasting = streams.generator(f"fault/{base}/rotate/lasts")
     out = []
     for k, start in enumerate(starts, start=1):
