@@ -234,16 +234,21 @@ class IncidentDesk:
 
     def hurt(self, incident: Incident) -> bool:
         """Any of its services impaired, or still affected by one of its faults."""
-        faults = incident.faults
+        impaired = self.world.impaired
         causes = self.world.causes
-        return any(
-            self.world.impaired(s) or (faults and not set(faults).isdisjoint(causes[s]))
-            for s in incident.services
-        )
+        behind = set(incident.faults)
+        for s in incident.services:
+            if impaired(s) or (behind and not behind.isdisjoint(causes[s])):
+                return True
+        return False
 
     def on_health_change(self, service: str) -> None:
-        """Track mitigation of open incidents about this service (it can come undone)."""
-        for incident in self.open_incidents:
+        """Track mitigation of open incidents about this service (it can come undone).
+
+        Runs at every visible health change; it reads the open incidents in place (no
+        copy), which is safe because checking mitigation never opens or closes one.
+        """
+        for incident in self._unresolved.values():
             if service in incident.services:
                 self._check_mitigated(incident)
 

@@ -22,7 +22,7 @@ from drillsim.engine.incidents import Incident, IncidentDesk
 from drillsim.engine.layout import layout_of
 from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
 from drillsim.engine.paging import run_escalation
-from drillsim.engine.pipeline import AlertPipeline
+from drillsim.engine.pipeline import AlertPipeline, known_routes
 from drillsim.engine.responders import ResponderPool
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.streams import RandomStreams
@@ -109,10 +109,11 @@ class Simulation:
             self._on_alert,
             self.horizon_s,
         )
+        root = self._compiled("routes", lambda: build_route_tree(drill.routing.route))
         self.pipeline = AlertPipeline(
             self.sched,
             drill.routing,
-            self._compiled("routes", lambda: build_route_tree(drill.routing.route)),
+            root,
             self.log,
             self.clock,
             self.desk.incident_for,
@@ -120,6 +121,10 @@ class Simulation:
             self.monitors.annotations_for,
             self._compiled("silences", lambda: silences_of(drill.scenario)),
             self.monitors.resent_at,
+            self._compiled(
+                "series routes",
+                lambda: known_routes(root, ((s.fingerprint, s.labels) for s in series)),
+            ),
         )
         self.responders = ResponderPool(
             self.env,

@@ -249,6 +249,7 @@ class World:
         if lost <= self.extra_replicas.get(service, 0):
             return False
         self.extra_replicas[service] = lost
+        self._stale.add(service)
         self.last_actor = actor
         self._refresh()
         return True
@@ -348,10 +349,13 @@ class World:
         Incremental and exact: a service's own state depends only on the faults that hit
         it (which mark it stale when they start or end), on which of its instances is
         active and whether a switch is under way (marked where they change), on its extra
-        replicas (few services, evaluated every time) and on its backlog (volatile,
-        evaluated every time).
+        replicas (marked by :meth:`scale_out`, the only place they change) and on its
+        backlog (volatile, evaluated every time). An evacuation scales out every service
+        of a zone, which then keeps its extra replicas for the rest of the drill:
+        evaluating those at every refresh was nine in ten own-state evaluations of the
+        50-service drill.
         """
-        names = self._stale | self._volatile | self.extra_replicas.keys()
+        names = self._stale | self._volatile
         self._stale = set()
         fresh = {n: self._own_state(n, [f for f in faults if n in f.services]) for n in names}
         if self.backlogs:
