@@ -49,9 +49,6 @@ class _Series:
     values: list[Health] = field(default_factory=list)
     causes: list[tuple[str, ...]] = field(default_factory=list)
 
-    def index(self, t_s: float) -> int:
-        return max(bisect.bisect_right(self.times, t_s) - 1, 0)
-
 
 class World:
     """Fault state, remediation state and visible health of every service."""
@@ -102,6 +99,15 @@ class World:
             and s.redundancy.automatic
             and not s.redundancy.retry
         ]
+        self._retry_services = [
+            (s.name, s.redundancy)
+            for s in self.topology.services
+            if isinstance(s.redundancy, ActiveStandby)
+            and s.redundancy.automatic
+            and s.redundancy.retry
+        ]
+        """Services that fail over by themselves, again after a failed switch (checked
+        at every refresh), with their redundancy."""
         self._instance_was_down: dict[str, dict[str, bool]] = {}
         self.last_actor = "self-heal"
         """Who made the latest change that ended or moved around a fault."""
@@ -123,14 +129,15 @@ class World:
         self._listeners[service].append(callback)
 
     def health_at(self, service: str, t_s: float) -> Health:
-        """Visible health of ``service`` at any time up to now."""
+        """Visible health of ``service`` at any time up to now (asked at every monitor
+        evaluation, so the series is searched inline)."""
         series = self._series[service]
-        return series.values[series.index(t_s)]
+        return series.values[max(bisect.bisect_right(series.times, t_s) - 1, 0)]
 
     def causes_at(self, service: str, t_s: float) -> tuple[str, ...]:
         """Faults behind the visible health of ``service`` at any time up to now."""
         series = self._series[service]
-        return series.causes[series.index(t_s)]
+        return series.causes[max(bisect.bisect_right(series.times, t_s) - 1, 0)]
 
     def impaired(self, service: str) -> bool:
         """Customers of the service notice something (errors, down, or twice as slow)."""
@@ -517,10 +524,7 @@ class World:
             callback(name)
 
     def _schedule_auto_failover(self) -> None:
-        for name in self._standby:
-            red = self.topology.service(name).redundancy
-            if not isinstance(red, ActiveStandby) or not red.automatic or not red.retry:
-                continue
+        for name, red in self._retry_services:
             if self.needs_failover(name) and name not in self._auto_failover_pending:
                 self._auto_failover_pending.add(name)
                 self.sched.after(red.detection, self._auto_failover, name)
