@@ -100,6 +100,9 @@ class AlertPipeline:
         # Idle groups may sleep until their next possible notification only when nothing
         # but a new or resolved alert of their own can change what they would send.
         self._can_sleep = not (routing.inhibit_rules or self.silences or routing.time_intervals)
+        self._may_mute_alerts = bool(routing.inhibit_rules or self.silences)
+        """Whether an inhibit rule or a silence could mute an alert (else only a route's
+        time intervals can mute a flush)."""
         self.log = log
         self.clock = clock
         self.incident_for = incident_for
@@ -377,7 +380,7 @@ class AlertPipeline:
                 route.mute_time_intervals, route.active_time_intervals, self.intervals, at
             ):
                 muted = dict.fromkeys(group.alerts, "time-interval")
-        if not muted:
+        if not muted and self._may_mute_alerts:
             for fp, a in group.alerts.items():
                 if self.inhibitor.mutes(a.labels, now):
                     muted[fp] = "inhibited"

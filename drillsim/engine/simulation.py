@@ -16,7 +16,7 @@ from drillsim.alerting.matchers import parse_matchers
 from drillsim.alerting.routing import build_route_tree
 from drillsim.alerting.silences import Silence
 from drillsim.engine.clock import Clock
-from drillsim.engine.faults import FaultInjector, plan_faults
+from drillsim.engine.faults import FaultInjector, plan_faults, target_faults
 from drillsim.engine.impact import ImpactMeter
 from drillsim.engine.incidents import Incident, IncidentDesk
 from drillsim.engine.layout import layout_of
@@ -85,9 +85,10 @@ class Simulation:
         layout = self._compiled("layout", lambda: layout_of(topology))
         self.world = World(self.sched, layout, self.log, rng("world/auto-failover"))
         self.impact = ImpactMeter(self.world, self.traffic, self.log)
-        self.faults = plan_faults(
-            scenario.faults, topology, self.world, self.streams, self.horizon_s
+        targeted = self._compiled(
+            "fault targets", lambda: target_faults(scenario.faults, topology, layout)
         )
+        self.faults = plan_faults(targeted, self.streams, self.horizon_s)
         self.desk = IncidentDesk(
             self.env,
             self.world,

@@ -150,12 +150,7 @@ class World:
 
     def services_in(self, region: str, zone: str | None = None) -> tuple[str, ...]:
         """Services with a replica or an active-standby instance in the region (or zone)."""
-        out = []
-        for name, slots in self._replica_slots.items():
-            places = [*slots, *([self._standby[name]] if name in self._standby else [])]
-            if any(r == region and (zone is None or z == zone) for r, z in places):
-                out.append(name)
-        return tuple(out)
+        return self.layout.services_in(region, zone)
 
     def has_service(self, name: str) -> bool:
         """``name`` is a service of the topology (an evacuation names a zone or region)."""
