@@ -84,6 +84,10 @@ class World:
         self._auto_failover_pending: set[str] = set()
         self._own: dict[str, OwnState] = {}
         """Each service's own state as of the last refresh (missing = clean)."""
+        self._own_health: dict[str, Health] = {}
+        """The health each state in ``_own`` gives its service by itself, worked out
+        when the state is stored (states are never changed once stored): a refresh
+        needs it for every service it evaluates again, most of which kept their state."""
         self._stale: set[str] = set()
         """Services whose own state may have changed since the last refresh: hit by a
         fault that started or ended, or switched (or started switching) instances."""
@@ -367,6 +371,7 @@ class World:
             if state != self._own.get(name, _CLEAN):
                 changed.add(name)
                 self._own[name] = state
+                self._own_health[name] = self.model.own_health(name, state)
         return changed
 
     def batch(self) -> _Batch:
@@ -387,7 +392,7 @@ class World:
         if not own_changed:
             return
         touched = self.model.touched_by(own_changed)
-        target = self.model.reevaluate(self._own, touched, self._target)
+        target = self.model.reevaluate(self._own, touched, self._target, self._own_health)
         causes = self._attribute(faults, target, touched)
         changed = [
             n
