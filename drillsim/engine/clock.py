@@ -21,6 +21,8 @@ class Clock:
         self._start_naive = self._start_utc.replace(tzinfo=None)
         self._last_s = math.nan
         self._last_at = self._start_utc
+        self._iso_s = math.nan
+        self._iso = ""
 
     def at(self, t_s: float) -> datetime:
         """The UTC instant ``t_s`` seconds after the start.
@@ -47,6 +49,12 @@ class Clock:
         """ISO 8601 UTC text with millisecond precision (as Alertmanager prints times).
 
         From the naive UTC start, so ``isoformat`` writes no offset; it truncates to the
-        millisecond, as ``microsecond // 1000`` does.
+        millisecond, as ``microsecond // 1000`` does. The last answer is kept, as in
+        :meth:`at` and exact for the same reason: alerts fire and resolve at shared
+        evaluation instants, so three calls in four ask again for the previous one.
         """
-        return (self._start_naive + timedelta(seconds=t_s)).isoformat(timespec="milliseconds") + "Z"
+        if t_s != self._iso_s:
+            self._iso_s = t_s
+            moment = self._start_naive + timedelta(seconds=t_s)
+            self._iso = moment.isoformat(timespec="milliseconds") + "Z"
+        return self._iso

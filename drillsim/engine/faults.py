@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from drillsim.engine.layout import TopologyLayout
 from drillsim.engine.renewals import Unit, plan_outages
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.streams import RandomStreams
@@ -65,8 +66,32 @@ def unique_fault_names(faults: list[Fault]) -> list[str]:
     return out
 
 
+Target = tuple[str, tuple[str, ...], tuple[str, str] | None, str | None]
+"""One target of a fault: its label, the services it hits, and its zone or region."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetedFault:
+    """A fault with its unique name and every target it hits."""
+
+    base: str
+    fault: Fault
+    targets: tuple[Target, ...]
+
+
+def target_faults(
+    faults: list[Fault], topology: Topology, layout: TopologyLayout
+) -> list[TargetedFault]:
+    """Each fault's name and targets: a pure function of the scenario, the topology and
+    where its replicas sit, so a drill computes it once for all its replications."""
+    return [
+        TargetedFault(base, fault, tuple(_expand_target(fault, topology, layout)))
+        for base, fault in zip(unique_fault_names(faults), faults, strict=True)
+    ]
+
+
 def plan_faults(
-    faults: list[Fault], topology: Topology, world: World, streams: RandomStreams, horizon_s: float
+    targeted: list[TargetedFault], streams: RandomStreams, horizon_s: float
 ) -> list[Occurrence]:
     """Every fault occurrence of the drill, in start order.
 
@@ -76,19 +101,19 @@ def plan_faults(
     """
     plans: list[Occurrence] = []
     units: list[Unit] = []
-    for base, fault in zip(unique_fault_names(faults), faults, strict=True):
+    for base, fault, targets in ((t.base, t.fault, t.targets) for t in targeted):
         if fault.arrivals is not None and fault.arrivals.spread == "rotate":
-            plans += _rotating(
-                base, fault, _expand_target(fault, topology, world), streams, horizon_s
-            )
+            plans += _rotating(base, fault, targets, streams, horizon_s)
             continue
-        for label, services, zone, region in _expand_target(fault, topology, world):
+        for label, services, zone, region in targets:
             if fault.arrivals is not None and fault.arrivals.gap_from == "end":
                 units.append(Unit(base, label, fault, services, zone, region))
                 continue
             starts = _start_times(
                 fault, streams.generator(f"fault/{base}/{label}/starts"), horizon_s
             )
+            if not starts:
+                continue  # most targets stay well within a week: no durations to draw
             lasting = streams.generator(f"fault/{base}/{label}/lasts")
             for k, start in enumerate(starts, start=1):
                 lasts = fault.lasts.sample(lasting) if fault.lasts is not None else None
@@ -117,7 +142,7 @@ def plan_faults(
 def _rotating(
     base: str,
     fault: Fault,
-    targets: list[tuple[str, tuple[str, ...], tuple[str, str] | None, str | None]],
+    targets: tuple[Target, ...],
     streams: RandomStreams,
     horizon_s: float,
 ) -> list[Occurrence]:
@@ -126,6 +151,8 @@ def _rotating(
     if not targets:
         return []
     starts = _start_times(fault, streams.generator(f"fault/{base}/rotate/starts"), horizon_s)
+    if not starts:
+        return []
     lasting = streams.generator(f"fault/{base}/rotate/lasts")
     out = []
     for k, start in enumerate(starts, start=1):
@@ -137,17 +164,15 @@ def _rotating(
     return out
 
 
-def _expand_target(
-    fault: Fault, topology: Topology, world: World
-) -> list[tuple[str, tuple[str, ...], tuple[str, str] | None, str | None]]:
+def _expand_target(fault: Fault, topology: Topology, layout: TopologyLayout) -> list[Target]:
     t = fault.target
     if t.service is not None:
         return [(t.service, (t.service,), None, None)]
     if t.zone is not None:
         region, zone = t.zone.split("/", 1)
-        return [(t.zone, world.services_in(region, zone), (region, zone), None)]
+        return [(t.zone, layout.services_in(region, zone), (region, zone), None)]
     if t.region is not None:
-        return [(t.region, world.services_in(t.region), None, t.region)]
+        return [(t.region, layout.services_in(t.region), None, t.region)]
     chosen = [
         s.name
         for s in topology.services

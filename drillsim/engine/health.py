@@ -151,19 +151,33 @@ class HealthModel:
         return set().union(*(self.affects[c] for c in changed)) if changed else set()
 
     def reevaluate(
-        self, states: dict[str, OwnState], touched: set[str], previous: dict[str, Health]
+        self,
+        states: dict[str, OwnState],
+        touched: set[str],
+        previous: dict[str, Health],
+        own_health: dict[str, Health] | None = None,
     ) -> dict[str, Health]:
         """New health of the ``touched`` services only (see :meth:`touched_by`); every
         other service keeps its health in ``previous``. Returning just these spares a
-        copy of every service's health when one of them changed."""
+        copy of every service's health when one of them changed.
+
+        ``own_health``, if given, holds :meth:`own_health` of every service in
+        ``states`` (a caller that keeps states between calls can keep these too).
+        """
         indexes = sorted({self._component_of[n] for n in touched})
-        return self._evaluate([self._components[i] for i in indexes], states, previous)
+        components = [self._components[i] for i in indexes]
+        return self._evaluate(components, states, previous, own_health)
+
+    def own_health(self, name: str, state: OwnState) -> Health:
+        """The service's health from its own state alone (no dependencies)."""
+        return self._own_health(name, state)
 
     def _evaluate(
         self,
         components: list[tuple[str, ...]],
         states: dict[str, OwnState],
         previous: dict[str, Health],
+        own_health: dict[str, Health] | None = None,
     ) -> dict[str, Health]:
         """Health of the members of ``components`` (in dependency order); a dependency
         outside them has its health in ``previous``."""
@@ -173,11 +187,15 @@ class HealthModel:
             found = result.get(dep)
             return previous.get(dep) if found is None else found
 
-        own = {
-            n: (self._own_health(n, states[n]) if n in states else self._own_healthy[n])
-            for comp in components
-            for n in comp
-        }
+        if own_health is None:
+            own = {
+                n: (self._own_health(n, states[n]) if n in states else self._own_healthy[n])
+                for comp in components
+                for n in comp
+            }
+        else:
+            healthy = self._own_healthy
+            own = {n: own_health.get(n, healthy[n]) for comp in components for n in comp}
         for component in components:
             if len(component) == 1:
                 name = component[0]

@@ -54,6 +54,11 @@ class Incident:
     answer_hook: Callable[[str], bool] | None = None
     """Set by an escalation whose policy has a say in who may acknowledge (see
     :meth:`answer_taken`)."""
+    is_open: bool = field(default=True, init=False)
+    """Not yet resolved. Cleared by :meth:`IncidentDesk.resolve` as it triggers
+    ``closed``, the only place that does: a plain attribute, because processes ask
+    about forty times per incident (a property read ``closed.triggered``, itself a
+    property)."""
 
     def received(self, now_s: float) -> None:
         """Note that a notification with firing alerts reached the incident."""
@@ -85,11 +90,6 @@ class Incident:
     def mitigated(self) -> bool:
         """Customer impact from its faults has stopped."""
         return bool(self.mitigated_event.triggered)
-
-    @property
-    def is_open(self) -> bool:
-        """Not yet resolved."""
-        return not self.closed.triggered
 
 
 def severity_for(rules: list[SeverityRule], tier: int, error_rate: float) -> str:
@@ -234,16 +234,21 @@ class IncidentDesk:
 
     def hurt(self, incident: Incident) -> bool:
         """Any of its services impaired, or still affected by one of its faults."""
-        faults = incident.faults
+        impaired = self.world.impaired
         causes = self.world.causes
-        return any(
-            self.world.impaired(s) or (faults and not set(faults).isdisjoint(causes[s]))
-            for s in incident.services
-        )
+        behind = set(incident.faults)
+        for s in incident.services:
+            if impaired(s) or (behind and not behind.isdisjoint(causes[s])):
+                return True
+        return False
 
     def on_health_change(self, service: str) -> None:
-        """Track mitigation of open incidents about this service (it can come undone)."""
-        for incident in self.open_incidents:
+        """Track mitigation of open incidents about this service (it can come undone).
+
+        Runs at every visible health change; it reads the open incidents in place (no
+        copy), which is safe because checking mitigation never opens or closes one.
+        """
+        for incident in self._unresolved.values():
             if service in incident.services:
                 self._check_mitigated(incident)
 
@@ -276,6 +281,7 @@ class IncidentDesk:
         if not incident.is_open:
             return
         del self._unresolved[incident.id]
+        incident.is_open = False
         self.log.record(
             IncidentResolved(t=self.env.now, incident=incident.id, by=by, reason=reason)
         )

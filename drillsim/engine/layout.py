@@ -27,6 +27,15 @@ class TopologyLayout:
     dependents_of: dict[str, tuple[str, ...]]
     _distances: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    def services_in(self, region: str, zone: str | None = None) -> tuple[str, ...]:
+        """Services with a replica or an active-standby instance in the region (or zone)."""
+        out = []
+        for name, slots in self.replica_slots.items():
+            places = [*slots, *([self.standby[name]] if name in self.standby else [])]
+            if any(r == region and (zone is None or z == zone) for r, z in places):
+                out.append(name)
+        return tuple(out)
+
     def distances_from(self, source: str) -> dict[str, float]:
         """Propagation delay from ``source`` to each service that (transitively) needs it."""
         found = self._distances.get(source)

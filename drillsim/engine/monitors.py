@@ -165,19 +165,28 @@ class AlertState:
 
 @dataclass(frozen=True, slots=True)
 class AlertSeries:
-    """One (rule, service) pair with its labels, fingerprint and compiled test."""
+    """One (rule, service) pair with its labels, fingerprint and compiled test, and the
+    timing and stream name its monitor needs (the same in every replication)."""
 
     rule: AlertRule
     service: str
     labels: dict[str, str]
     fingerprint: str
     test: Callable[[Health], bool]
+    eval_s: float
+    """Seconds between two evaluations of the rule."""
+    step_s: float
+    """Seconds between two sends of one of its alerts to Alertmanager."""
+    rng_name: str
+    """Name of its false positives' random stream."""
 
 
 def alert_series(rules: AlertRules, topology: Topology) -> list[AlertSeries]:
     """Every alert series the rules define over the topology, in rule then service order."""
     out = []
     for rule in rules.rules:
+        eval_s = rule.interval or rules.evaluation_interval
+        step_s = resend_step(eval_s, rules.resend_delay)
         for svc in topology.services:
             if not selects(rule, svc):
                 continue
@@ -188,7 +197,18 @@ def alert_series(rules: AlertRules, topology: Topology) -> list[AlertSeries]:
                 "tier": str(svc.tier),
                 **rule.labels,
             }
-            out.append(AlertSeries(rule, svc.name, labels, fingerprint(labels), condition(rule)))
+            out.append(
+                AlertSeries(
+                    rule,
+                    svc.name,
+                    labels,
+                    fingerprint(labels),
+                    condition(rule),
+                    eval_s,
+                    step_s,
+                    f"monitor/{rule.alert}/{svc.name}",
+                )
+            )
     return out
 
 
@@ -260,11 +280,11 @@ class MonitorSet:
                 spec.labels,
                 spec.fingerprint,
                 scrape_phase[spec.service],
-                eval_fraction * (spec.rule.interval or self.eval_s),
-                spec.rule.interval or self.eval_s,
-                resend_step(spec.rule.interval or self.eval_s, rules.resend_delay),
+                eval_fraction * spec.eval_s,
+                spec.eval_s,
+                spec.step_s,
                 spec.test,
-                f"monitor/{spec.rule.alert}/{spec.service}",
+                spec.rng_name,
             )
             self.by_service.setdefault(spec.service, []).append(inst)
             self._by_fingerprint[spec.fingerprint] = inst

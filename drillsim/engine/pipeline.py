@@ -9,7 +9,7 @@ decision are pure functions in :mod:`drillsim.alerting`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from drillsim.alerting.inhibit import Inhibitor, InhibitRule
@@ -24,6 +24,23 @@ from drillsim.engine.monitors import AlertState
 from drillsim.engine.scheduler import Scheduler
 from drillsim.events import AlertFired, AlertMuted, AlertResolved, EventLog, NotificationSent
 from drillsim.spec.alerting import Routing
+
+Routes = tuple[tuple[RouteNode, str], ...]
+"""The routes an alert is dispatched to, each with the key of its aggregation group."""
+
+
+def routes_for(root: RouteNode, labels: dict[str, str]) -> Routes:
+    """Where an alert with these labels goes: every matching route and its group key."""
+    return tuple((route, group_key(route, labels)) for route in match_routes(root, labels))
+
+
+def known_routes(
+    root: RouteNode, alerts: Iterable[tuple[str, dict[str, str]]]
+) -> dict[str, Routes]:
+    """The routes of alerts known before the run, by fingerprint (a drill's own alert
+    series): a pure function of the route tree and the labels, so computed once per
+    drill and copied into each replication's pipeline."""
+    return {fp: routes_for(root, labels) for fp, labels in alerts}
 
 
 @dataclass(slots=True)
@@ -68,6 +85,7 @@ class AlertPipeline:
         annotate: Callable[[AlertState], dict[str, str]],
         silences: list[Silence] | None = None,
         resent_at: Callable[[AlertState, float], bool] = lambda alert, t_s: False,
+        routes: Mapping[str, Routes] | None = None,
     ) -> None:
         self.sched = sched
         self.root = root
@@ -82,6 +100,9 @@ class AlertPipeline:
         # Idle groups may sleep until their next possible notification only when nothing
         # but a new or resolved alert of their own can change what they would send.
         self._can_sleep = not (routing.inhibit_rules or self.silences or routing.time_intervals)
+        self._may_mute_alerts = bool(routing.inhibit_rules or self.silences)
+        """Whether an inhibit rule or a silence could mute an alert (else only a route's
+        time intervals can mute a flush)."""
         self.log = log
         self.clock = clock
         self.incident_for = incident_for
@@ -93,7 +114,9 @@ class AlertPipeline:
         self._fingerprints: dict[frozenset[tuple[str, str]], str] = {}
         self.deduplicated = 0
         """Re-sends merged into an alert already firing (or already resolved)."""
-        self._routes: dict[str, list[tuple[RouteNode, str]]] = {}
+        self._routes: dict[str, Routes] = dict(routes or {})
+        """Each fingerprint's routes: given for the drill's own series (see
+        :func:`known_routes`), worked out on first sight for any other alert."""
 
     @property
     def alerts_seen(self) -> int:
@@ -227,10 +250,7 @@ class AlertPipeline:
         self.inhibitor.observe(alert.fingerprint, alert.labels, None if firing else alert.ends_at_s)
         routes = self._routes.get(alert.fingerprint)
         if routes is None:
-            routes = self._routes[alert.fingerprint] = [
-                (route, group_key(route, alert.labels))
-                for route in match_routes(self.root, alert.labels)
-            ]
+            routes = self._routes[alert.fingerprint] = routes_for(self.root, alert.labels)
         for route, key in routes:
             group = self.groups.get(key)
             if group is None:
@@ -360,7 +380,7 @@ class AlertPipeline:
                 route.mute_time_intervals, route.active_time_intervals, self.intervals, at
             ):
                 muted = dict.fromkeys(group.alerts, "time-interval")
-        if not muted:
+        if not muted and self._may_mute_alerts:
             for fp, a in group.alerts.items():
                 if self.inhibitor.mutes(a.labels, now):
                     muted[fp] = "inhibited"

@@ -16,13 +16,13 @@ from drillsim.alerting.matchers import parse_matchers
 from drillsim.alerting.routing import build_route_tree
 from drillsim.alerting.silences import Silence
 from drillsim.engine.clock import Clock
-from drillsim.engine.faults import FaultInjector, plan_faults
+from drillsim.engine.faults import FaultInjector, plan_faults, target_faults
 from drillsim.engine.impact import ImpactMeter
 from drillsim.engine.incidents import Incident, IncidentDesk
 from drillsim.engine.layout import layout_of
 from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
 from drillsim.engine.paging import run_escalation
-from drillsim.engine.pipeline import AlertPipeline
+from drillsim.engine.pipeline import AlertPipeline, known_routes
 from drillsim.engine.responders import ResponderPool
 from drillsim.engine.scheduler import Scheduler
 from drillsim.engine.streams import RandomStreams
@@ -85,9 +85,10 @@ class Simulation:
         layout = self._compiled("layout", lambda: layout_of(topology))
         self.world = World(self.sched, layout, self.log, rng("world/auto-failover"))
         self.impact = ImpactMeter(self.world, self.traffic, self.log)
-        self.faults = plan_faults(
-            scenario.faults, topology, self.world, self.streams, self.horizon_s
+        targeted = self._compiled(
+            "fault targets", lambda: target_faults(scenario.faults, topology, layout)
         )
+        self.faults = plan_faults(targeted, self.streams, self.horizon_s)
         self.desk = IncidentDesk(
             self.env,
             self.world,
@@ -109,10 +110,11 @@ class Simulation:
             self._on_alert,
             self.horizon_s,
         )
+        root = self._compiled("routes", lambda: build_route_tree(drill.routing.route))
         self.pipeline = AlertPipeline(
             self.sched,
             drill.routing,
-            self._compiled("routes", lambda: build_route_tree(drill.routing.route)),
+            root,
             self.log,
             self.clock,
             self.desk.incident_for,
@@ -120,6 +122,10 @@ class Simulation:
             self.monitors.annotations_for,
             self._compiled("silences", lambda: silences_of(drill.scenario)),
             self.monitors.resent_at,
+            self._compiled(
+                "series routes",
+                lambda: known_routes(root, ((s.fingerprint, s.labels) for s in series)),
+            ),
         )
         self.responders = ResponderPool(
             self.env,

@@ -1,0 +1,54 @@
+"""What the engine keeps between calls, or works out once per drill, is what it would
+compute afresh: the clock's last ISO text, the routes and targets shared by a drill's
+replications, and an incident's open flag."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import drillsim
+from drillsim.engine.clock import Clock
+from drillsim.engine.faults import target_faults
+from drillsim.engine.pipeline import routes_for
+from drillsim.engine.simulation import Simulation
+
+SCENARIOS = sorted((Path(__file__).parent.parent.parent / "scenarios").glob("*.yaml"))
+
+
+def _iso(start: datetime, t_s: float) -> str:
+    moment = start.astimezone(UTC).replace(tzinfo=None) + timedelta(seconds=t_s)
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def test_clock_iso_kept_answer_is_the_fresh_one() -> None:
+    start = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    clock = Clock(start)
+    for t_s in (0.0, 0.0, 59.9996, 59.9996, 3600.25, 0.0, 1e6, 1e6, 0.0005):
+        assert clock.iso(t_s) == _iso(start, t_s)
+
+
+def test_known_routes_and_fault_targets_match_a_fresh_computation() -> None:
+    for path in SCENARIOS:
+        spec = drillsim.load_scenario(path).spec
+        sim = Simulation(spec, 1)
+        root = sim.pipeline.root
+        for inst in (i for group in sim.monitors.by_service.values() for i in group):
+            assert sim.pipeline._routes[inst.fingerprint] == routes_for(root, inst.labels)
+        targeted = target_faults(spec.scenario.faults, spec.topology, sim.world.layout)
+        assert targeted == spec.compiled["fault targets"]
+        for t in targeted:
+            for _label, services, zone, region in t.targets:
+                if zone is not None:
+                    assert services == sim.world.services_in(*zone)
+                elif region is not None:
+                    assert services == sim.world.services_in(region)
+
+
+def test_incident_open_flag_follows_its_closed_event() -> None:
+    for path in SCENARIOS:
+        sim = Simulation(drillsim.load_scenario(path).spec, 3)
+        sim.run()
+        assert sim.desk.incidents
+        for incident in sim.desk.incidents:
+            assert incident.is_open == (not incident.closed.triggered)
