@@ -506,8 +506,14 @@ class EventLog:
 
     @property
     def records(self) -> list[Record]:
-        """Every record, in order (rebuilt: read once, not per record)."""
+        """Every record, in order: a new list each time, every record rebuilt (O(n));
+        take it once, or index the log (``log[-1]``) for one record."""
         return list(self)
+
+    def __getitem__(self, index: int) -> Record:
+        """One record, rebuilt from its row (negative indexes count from the end)."""
+        row = self._rows[index]
+        return _LAYOUTS[row[0]].rebuild(row)
 
     def __iter__(self) -> Iterator[Record]:
         layouts = _LAYOUTS

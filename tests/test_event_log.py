@@ -47,6 +47,7 @@ def test_records_come_back_equal_and_in_order() -> None:
     assert list(log) == written
     assert [type(r) for r in log] == [type(r) for r in written]
     assert log.records == written
+    assert (log[0], log[-1]) == (written[0], written[-1])
 
 
 def test_as_dicts_is_each_records_to_dict() -> None:

@@ -90,7 +90,8 @@ def test_the_engine_is_a_fifo_queue_on_its_own_path(
         elif isinstance(rec, IncidentResolved) and rec.by != "alertmanager":
             resolved[rec.incident] = rec.t
     ids = [i for i in sorted(opened, key=opened.__getitem__) if i in resolved or i not in acked]
-    ids = [i for i in ids if opened[i] < log.records[-1].t - 30 * 3600]  # all settled
+    settled_before = log[-1].t - 30 * 3600
+    ids = [i for i in ids if opened[i] < settled_before]  # all settled
     services = {k: resolved[i] - acked[i] for k, i in enumerate(ids) if i in acked}
     reference = fifo_reference(
         [opened[i] for i in ids], services, 3, None if not max_waiting else 3 + max_waiting
