@@ -76,22 +76,14 @@ class Condition:
     op: str
     threshold: float
     _compare: Callable[[float, float], bool] = field(init=False, repr=False, compare=False)
-    _field: str | None = field(init=False, repr=False, compare=False)
-    """The health field the signal reads (None: availability, 1 - error rate)."""
 
     def __post_init__(self) -> None:
         # Looked up once: the test runs at every health change and every evaluation.
         object.__setattr__(self, "_compare", _OPS[self.op])
-        signal = self.signal
-        object.__setattr__(
-            self, "_field", None if signal == "availability" else _SIGNAL_FIELDS[signal]
-        )
 
     def __call__(self, health: Health) -> bool:
-        """Whether the health record breaks the threshold (the value as signal_value)."""
-        if self._field is None:
-            return self._compare(1.0 - health.error_rate, self.threshold)
-        return self._compare(float(getattr(health, self._field)), self.threshold)
+        """Whether the health record breaks the threshold."""
+        return self._compare(signal_value(self.signal, health), self.threshold)
 
 
 def condition(rule: AlertRule) -> Condition:

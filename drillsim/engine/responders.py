@@ -141,29 +141,20 @@ class ResponderPool:
         """Pool members paged for each (incident, loop, level)."""
         self._responses: dict[tuple[str, str], tuple[float, float, Distribution]] = {}
         """:meth:`_response` by person and state, worked out at the first page."""
-        self._instant: tuple[float, datetime] = (math.nan, clock.start)
-        """The last ``(now, clock.at(now))`` :meth:`_at` worked out."""
+        self._walls_now = math.nan
         self._walls: dict[str, datetime] = {}
-        """Wall-clock times at that instant, by time zone (see :meth:`_wall_clock`)."""
-
-    def _at(self, now: float) -> datetime:
-        """``clock.at(now)``, worked out once per instant: an escalation level pages all
-        its people at one ``now``, and each page asks. Exact: the clock's start never
-        changes, so equal ``now`` give equal datetimes."""
-        if self._instant[0] != now:
-            self._instant = (now, self.clock.at(now))
-            self._walls = {}
-        return self._instant[1]
+        """Wall-clock times at ``_walls_now``, by time zone (see :meth:`_wall_clock`)."""
 
     def _wall_clock(self, now: float, tz: str) -> datetime:
         """``local_time(clock.at(now), tz)``, converted once per instant and time zone:
         the people a level pages at one instant mostly share a zone. Exact: the result
         depends on nothing but the instant and the zone, and is forgotten when the
         instant changes."""
-        at = self._at(now)
+        if now != self._walls_now:
+            self._walls_now, self._walls = now, {}
         local = self._walls.get(tz)
         if local is None:
-            local = self._walls[tz] = local_time(at, tz)
+            local = self._walls[tz] = local_time(self.clock.at(now), tz)
         return local
 
     # ----- pages ---------------------------------------------------------------------
@@ -177,7 +168,7 @@ class ResponderPool:
         person answers one page does not depend on which other pages they received:
         adding a responder changes nothing for the others on the same seed.
         """
-        at = self._at(self.env.now)
+        at = self.clock.at(self.env.now)
         fallback = self.defaults.fallback
         away = self.staff.away_reason(name, at)
         if away is not None:
@@ -205,7 +196,7 @@ class ResponderPool:
         the page goes to one of them again without paging them twice (a person targeted
         twice by one escalation level is notified once).
         """
-        at = self._at(self.env.now)
+        at = self.clock.at(self.env.now)
         load = lambda n: self.responders[n].holds  # noqa: E731
         pool = self.staff.pool(at) if use_pool else []
         brought = self._brought_in.setdefault((incident.id, loop, level), set())
@@ -399,7 +390,7 @@ class ResponderPool:
         self.log.record(PageAcknowledged(t=self.env.now, incident=incident.id, person=name))
         incident.owner = name
         incident.acked.succeed(name)
-        self.roles.assign(incident, name, self.env.now, self._at(self.env.now))
+        self.roles.assign(incident, name, self.env.now, self.clock.at(self.env.now))
         self._start(r, Job(incident, self.env.event(), schedules))
 
     def _declines(self, r: Responder, incident: Incident) -> bool:
@@ -487,7 +478,7 @@ class ResponderPool:
                     return
             arm(at)
 
-        arm(self._at(self.env.now))
+        arm(self.clock.at(self.env.now))
 
     def _offset(self, at: datetime) -> float:
         """Seconds from the drill's start to ``at``."""
@@ -496,7 +487,7 @@ class ResponderPool:
     def _hand_over(self, r: Responder, job: Job) -> bool:
         """Pass ``job`` to its successor (picked now for a vendor's blocked action);
         False, with the request cleared, when nobody can take it."""
-        incident, name, at = job.incident, r.person.name, self._at(self.env.now)
+        incident, name, at = job.incident, r.person.name, self.clock.at(self.env.now)
         successor = job.successor
         if job.reason == "not-allowed":
             candidates = [

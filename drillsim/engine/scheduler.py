@@ -29,6 +29,4 @@ class Scheduler:
 
     def at(self, t_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` at absolute simulation time ``t_s`` (or now, if past)."""
-        delay_s = t_s - self.env.now
-        event = simpy.Timeout(self.env, delay_s if delay_s > 0.0 else 0.0)
-        event.callbacks.append(lambda _e: callback(*args))
+        self.after(t_s - self.env.now, callback, *args)
