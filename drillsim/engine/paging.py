@@ -57,7 +57,7 @@ def run_escalation(
     oncall: OnCall,
     clock: Clock,
     log: EventLog,
-    page: Callable[[str, Incident, int, int], None],
+    page: Callable[[tuple[str, ...], Incident, int, int], None],
     resolve: Resolver | None = None,
     rotations: RoundRobin | None = None,
 ) -> ProcessGenerator:
@@ -84,8 +84,7 @@ def run_escalation(
     while True:
         decision = machine.next(_observe(env, incident))
         if isinstance(decision, Page):
-            for person in decision.people:
-                page(person, incident, decision.level, decision.loop)
+            page(decision.people, incident, decision.level, decision.loop)
         elif isinstance(decision, Await):
             yield _wake_on(env, incident, decision)
         elif isinstance(decision, Done):

@@ -159,8 +159,28 @@ class ResponderPool:
 
     # ----- pages ---------------------------------------------------------------------
 
-    def page(self, name: str, incident: Incident, level: int, loop: int) -> None:
-        """Page ``name`` for an incident at an escalation level.
+    def page_level(
+        self, people: tuple[str, ...], incident: Incident, level: int, loop: int
+    ) -> None:
+        """Page everyone an escalation level names, at once.
+
+        The fallback pool brings in only people the level does not page itself: a person
+        the level names who is also the pool's pick for an absent colleague would
+        otherwise be paged twice for one level, and the pool would add nobody.
+        """
+        for name in people:
+            self.page(name, incident, level, loop, people)
+
+    def page(
+        self,
+        name: str,
+        incident: Incident,
+        level: int,
+        loop: int,
+        level_people: tuple[str, ...] = (),
+    ) -> None:
+        """Page ``name`` for an incident at an escalation level (whose other targets,
+        ``level_people``, the fallback pool does not bring in again).
 
         A person who is away is not paged: the page goes to the fallback pool. A person
         who already holds ``overwhelmed_at`` incidents is paged, and so is the pool.
@@ -173,7 +193,7 @@ class ResponderPool:
         away = self.staff.away_reason(name, at)
         if away is not None:
             use_pool = fallback is not None and fallback.when_away
-            self._redirect(name, incident, level, loop, away, use_pool)
+            self._redirect(name, incident, level, loop, away, level_people, use_pool)
             return
         r = self.responders[name]
         overwhelmed = fallback is not None and fallback.when_overwhelmed
@@ -182,27 +202,35 @@ class ResponderPool:
         schedules = self._shift_schedules(name, incident, at)
         self._deliver(r, incident, level, loop, stream, schedules)
         if overwhelmed:
-            self._redirect(name, incident, level, loop, "overwhelmed")
+            self._redirect(name, incident, level, loop, "overwhelmed", level_people)
 
     def _redirect(
-        self, name: str, incident: Incident, level: int, loop: int, why: str, use_pool: bool = True
+        self,
+        name: str,
+        incident: Incident,
+        level: int,
+        loop: int,
+        why: str,
+        level_people: tuple[str, ...],
+        use_pool: bool = True,
     ) -> None:
         """Record that ``name``'s page goes (also) to the fallback pool, and page the pool
         member picked; with ``use_pool`` off the record says it went to nobody.
 
         Several pages of one level can come to the pool at once (two people of the level
-        away, or two overwhelmed): each brings in a member not yet brought in for this
-        level of the incident while there is one. When every present member already is,
-        the page goes to one of them again without paging them twice (a person targeted
-        twice by one escalation level is notified once).
+        away, or two overwhelmed): each brings in a member neither paged by the level
+        itself (``level_people``) nor brought in for it already, while there is one.
+        When every present member already is, the page goes to one of them again
+        without paging them twice (a person targeted twice by one escalation level is
+        notified once).
         """
         at = self.clock.at(self.env.now)
         load = lambda n: self.responders[n].holds  # noqa: E731
         pool = self.staff.pool(at) if use_pool else []
         brought = self._brought_in.setdefault((incident.id, loop, level), set())
-        to = self.staff.pick(pool, at, load, exclude={name} | brought)
+        to = self.staff.pick(pool, at, load, exclude={name, *level_people} | brought)
         shown = to
-        if to is None and brought:  # everyone present is in already: tell, do not page
+        if to is None:  # everyone present is paged already: tell, do not page
             shown = self.staff.pick(pool, at, load, exclude={name})
         self.log.record(
             PageRedirected(t=self.env.now, incident=incident.id, person=name, to=shown, reason=why)

@@ -158,7 +158,7 @@ class Simulation:
                 self.drill.oncall,
                 self.clock,
                 self.log,
-                self.responders.page,
+                self.responders.page_level,
                 resolve=self.desk.resolve,
                 rotations=self._rotations,
             )

@@ -269,6 +269,35 @@ def test_a_pool_of_two_covers_two_absent_people_with_one_each(tmp_path: Path) ->
     assert sorted(p["person"] for p in kinds(rec, "PageSent")) == ["erin", "frank"]
 
 
+@pytest.mark.parametrize("order", [("p1", "erin"), ("erin", "p1")])
+def test_the_pool_brings_in_someone_the_level_does_not_page_itself(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    """p1 (away) and erin are one level; the pool is erin then frank. erin is paged once,
+    by the level, and the pool brings in frank for p1, whichever target the level lists
+    first (erin used to be paged twice, and the pool added nobody)."""
+    away = [{"start": "2026-03-09", "end": "2026-03-11"}]
+    people = [{"name": "p1", "away": away}, {"name": "erin"}, {"name": "frank"}]
+    level = [{"delay": "30m", "targets": [{"user": n} for n in order]}]
+    pool = {"fallback": {"people": ["erin", "frank"]}}
+    rec = run(tmp_path, people=people, policy_rules=level, responders=pool)
+    assert [(r["person"], r["to"]) for r in kinds(rec, "PageRedirected")] == [("p1", "frank")]
+    assert sorted(p["person"] for p in kinds(rec, "PageSent")) == ["erin", "frank"]
+
+
+def test_a_pool_of_only_the_levels_own_people_pages_nobody_twice(tmp_path: Path) -> None:
+    """The pool is erin alone, whom the level pages anyway: p1's redirect names her and
+    pages nobody."""
+    away = [{"start": "2026-03-09", "end": "2026-03-11"}]
+    people = [{"name": "p1", "away": away}, {"name": "erin"}]
+    level = [{"delay": "30m", "targets": [{"user": "p1"}, {"user": "erin"}]}]
+    rec = run(
+        tmp_path, people=people, policy_rules=level, responders={"fallback": {"people": ["erin"]}}
+    )
+    assert [(r["person"], r["to"]) for r in kinds(rec, "PageRedirected")] == [("p1", "erin")]
+    assert [p["person"] for p in kinds(rec, "PageSent")] == ["erin"]
+
+
 def test_vacation_in_the_persons_own_time_zone(tmp_path: Path) -> None:
     """A vacation ending on 9 March (Tokyo) is over at 10 March 10:00 UTC (19:00 Tokyo)."""
     people = [
