@@ -77,6 +77,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "valid
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from closed_forms import erlang_c
 from queue_drill import write_queue_drill
+from simpy_floor import mmc_floor
 
 import drillsim
 from drillsim.engine.simulation import Simulation
@@ -332,6 +333,7 @@ def benchmark(args: argparse.Namespace, status: Any) -> dict[str, Any]:
     python = None if args.no_ciw else ciw_python(args.ciw_python, status)
     ciw_runs: list[dict[str, Any]] = []
     ds_runs: list[dict[str, Any]] = []
+    floors: dict[str, list[dict[str, Any]]] = {"drill_shaped": [], "lean": []}
     for k in range(args.repeats):
         if python is not None:
             status(f"repeat {k + 1}/{args.repeats}: Ciw ...")
@@ -346,6 +348,22 @@ def benchmark(args: argparse.Namespace, status: Any) -> dict[str, Any]:
         del log
         ds_runs.append(run)
         status(f"  drillsim {run['wall_s']:.2f} s")
+        if not args.no_floor:
+            status(f"repeat {k + 1}/{args.repeats}: SimPy floors ...")
+            queue = {"lam_h": lam_h, "mu_h": mu_h, "servers": args.servers,
+                     "horizon_h": horizon_h, "seed": args.seed}  # fmt: skip
+            floors["drill_shaped"].append(
+                mmc_floor(
+                    **queue,
+                    events_per_incident=run["sim_events"] / run["incidents"],
+                    records_per_incident=run["records"] / run["incidents"],
+                )
+            )
+            floors["lean"].append(mmc_floor(**queue))
+            status(
+                f"  floors {floors['drill_shaped'][-1]['wall_s']:.2f} s (drill-shaped), "
+                f"{floors['lean'][-1]['wall_s']:.2f} s (lean)"
+            )
 
     def side(runs: list[dict[str, Any]], count_key: str) -> dict[str, Any]:
         walls = [r["wall_s"] for r in runs]
@@ -382,6 +400,16 @@ def benchmark(args: argparse.Namespace, status: Any) -> dict[str, Any]:
             d["wall_s"] / c["wall_s"] for d, c in zip(ds_runs, ciw_runs, strict=True)
         ]
         res["target_met"] = res["ratio_drillsim_over_ciw"] <= TARGET_RATIO
+    if floors["lean"]:
+        res["floors"] = {}
+        for name, runs in floors.items():
+            fl = side(runs, "incidents")
+            fl["events_per_incident"] = runs[0]["events_per_incident"]
+            fl["records_per_incident"] = runs[0]["records_per_incident"]
+            if ciw_runs:
+                fl["ratio_over_ciw"] = fl["wall_s_median"] / res["ciw"]["wall_s_median"]
+            fl["drillsim_over_floor"] = ds["wall_s_median"] / fl["wall_s_median"]
+            res["floors"][name] = fl
     if args.profile:
         status(f"profiling drillsim over {args.profile_incidents:,} incidents ...")
         small = Path(tempfile.mkdtemp(prefix="staffing-queue-profile-"))
@@ -436,6 +464,18 @@ def render(res: dict[str, Any]) -> str:
         f"{ds['records']:,} log records ({ds['records_per_incident']:.1f} per incident)",
         "  records: " + ", ".join(f"{k} {v:,}" for k, v in list(ds["kinds"].items())[:10]),
     ]
+    for name, label in (("drill_shaped", "drill-shaped"), ("lean", "lean")):
+        fl = res.get("floors", {}).get(name)
+        if fl is None:
+            continue
+        vs_ciw = f", {fl['ratio_over_ciw']:.2f}x Ciw" if "ratio_over_ciw" in fl else ""
+        lines.append(
+            f"SimPy floor, {label} ({fl['events_per_incident']:.1f} events, "
+            f"{fl['records_per_incident']:.1f} records per incident, no drillsim logic): "
+            f"{fl['wall_s_median']:.2f} s, {fl['us_per_incident']:,.0f} µs per incident"
+            f"{vs_ciw}; Wq {fl['mean_wait_h']:.4f} h ({fl['wait_vs_erlang_c']:+.1%}); "
+            f"drillsim is {fl['drillsim_over_floor']:.1f}x this floor"
+        )
     if "drillsim_scoring" in res:
         sc = res["drillsim_scoring"]
         lines.append(
@@ -493,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--ciw-python", help="an interpreter that has Ciw (default: the cached venv)")
     ap.add_argument("--no-ciw", action="store_true", help="time drillsim only")
+    ap.add_argument("--no-floor", action="store_true", help="skip the bare-SimPy floors")
     ap.add_argument("--score", action="store_true", help="also time scoring once, separately")
     ap.add_argument("--profile", action="store_true", help="cProfile drillsim on a shorter run")
     ap.add_argument("--profile-incidents", type=int, default=10_000)
