@@ -39,6 +39,12 @@ engine error), so read the wait as "same queue", not as a precision check; the t
 that. drillsim's incident opens about 1 s after its fault (the first 1-second alert
 evaluation), a bounded shift of the arrival stream that does not change the waits.
 
+The floors (``simpy_floor.py``, after each drillsim repeat unless ``--no-floor``): the
+same M/M/c queue in bare SimPy with no drillsim logic, once padded to the events and
+records per incident this drillsim run used ("drill-shaped") and once writing just six
+records per incident ("lean"). Their ratios to Ciw show how far any implementation of
+this drill, and any simulator keeping drillsim's event log, could get.
+
 Usage::
 
     python benchmarks/staffing_queue.py                      # c=10, rho=0.9, 100,000 incidents
