@@ -42,19 +42,39 @@ from drillsim.oncall.machine import (
     RoundRobin,
     TimedOut,
 )
-from drillsim.oncall.program import compile_policy
+from drillsim.oncall.program import Program, compile_policy
 from drillsim.oncall.urgency import incident_urgency
 from drillsim.spec.durations import format_duration
+from drillsim.spec.escalation import EscalationPolicy
 from drillsim.spec.oncall import OnCall
 
 ProcessGenerator = simpy.events.ProcessGenerator
 Resolver = Callable[[Incident, str, str], None]
 
 
+class PolicyBook:
+    """The on-call document's escalation policies by name, each compiled once per drill
+    (:func:`compile_policy` is pure and its :class:`Program` immutable; an incident
+    used to search the list and compile its policy again)."""
+
+    def __init__(self, oncall: OnCall) -> None:
+        self.oncall = oncall
+        self._by_name = {p.name: p for p in reversed(oncall.escalation_policies)}
+        self._programs: dict[str, Program] = {}
+
+    def get(self, name: str | None) -> tuple[EscalationPolicy, Program]:
+        """The policy called ``name`` and its program."""
+        policy = self._by_name[name]  # type: ignore[index]
+        program = self._programs.get(policy.name)
+        if program is None:
+            program = self._programs[policy.name] = compile_policy(policy)
+        return policy, program
+
+
 def run_escalation(
     env: simpy.Environment,
     incident: Incident,
-    oncall: OnCall,
+    policies: PolicyBook,
     clock: Clock,
     log: EventLog,
     page: Callable[[tuple[str, ...], Incident, int, int], None],
@@ -72,12 +92,12 @@ def run_escalation(
     Ends: when the incident closes, or when it is acknowledged (or every pass is done)
     and no deadline remains.
     """
-    policy = next(p for p in oncall.escalation_policies if p.name == incident.policy)
-    program = compile_policy(policy)
+    policy, program = policies.get(incident.policy)
     urgency = "high"
     if policy.urgency is not None:
         urgency, why = incident_urgency(policy.urgency, _severity(incident), clock.at(env.now))
         log.record(IncidentUrgencySet(t=env.now, incident=incident.id, urgency=urgency, reason=why))
+    oncall = policies.oncall
     machine = Escalation(program, oncall, clock.start, incident.opened_s, urgency, rotations)
     if program.screens_answers:
         incident.answer_hook = partial(_screen, env, incident, log, machine)

@@ -21,7 +21,7 @@ from drillsim.engine.impact import ImpactMeter
 from drillsim.engine.incidents import Incident, IncidentDesk
 from drillsim.engine.layout import layout_of
 from drillsim.engine.monitors import AlertState, MonitorSet, alert_series
-from drillsim.engine.paging import run_escalation
+from drillsim.engine.paging import PolicyBook, run_escalation
 from drillsim.engine.pipeline import AlertPipeline, known_routes
 from drillsim.engine.responders import ResponderPool
 from drillsim.engine.scheduler import Scheduler
@@ -76,6 +76,7 @@ class Simulation:
         self.streams = RandomStreams(seed, replication)
         self._rotations = RoundRobin()
         """Whose turn it is on round-robin escalation levels."""
+        self._policies = PolicyBook(drill.oncall)
         rng = self.streams.generator
         self.traffic = {
             s.name: TrafficCurve(s.traffic, self.clock, topology.tz)
@@ -155,7 +156,7 @@ class Simulation:
             run_escalation(
                 self.env,
                 incident,
-                self.drill.oncall,
+                self._policies,
                 self.clock,
                 self.log,
                 self.responders.page_level,

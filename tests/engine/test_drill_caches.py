@@ -1,6 +1,6 @@
 """What the engine keeps between calls, or works out once per drill, is what it would
 compute afresh: the clock's last ISO text, the routes and targets shared by a drill's
-replications, and an incident's open flag."""
+replications, each escalation policy's program, and an incident's open flag."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from pathlib import Path
 import drillsim
 from drillsim.engine.clock import Clock
 from drillsim.engine.faults import target_faults
+from drillsim.engine.paging import PolicyBook
 from drillsim.engine.pipeline import routes_for
 from drillsim.engine.simulation import Simulation
+from drillsim.oncall.program import compile_policy
 
 SCENARIOS = sorted((Path(__file__).parent.parent.parent / "scenarios").glob("*.yaml"))
 
@@ -57,3 +59,14 @@ def test_incident_open_flag_follows_its_closed_event() -> None:
         assert sim.desk.incidents
         for incident in sim.desk.incidents:
             assert incident.is_open == (not incident.closed.triggered)
+
+
+def test_each_policy_is_compiled_once_and_as_a_fresh_compile_would() -> None:
+    for path in SCENARIOS:
+        oncall = drillsim.load_scenario(path).spec.oncall
+        book = PolicyBook(oncall)
+        for policy in oncall.escalation_policies:
+            found, program = book.get(policy.name)
+            assert found is policy
+            assert program == compile_policy(policy)
+            assert book.get(policy.name)[1] is program  # kept, not compiled again
