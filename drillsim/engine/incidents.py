@@ -121,7 +121,11 @@ class IncidentDesk:
         self.escalate = escalate
         self.policies = {r.name: r.escalation_policy for r in routing.receivers}
         self.by_group: dict[tuple[str, str], Incident] = {}
-        self.incidents: list[Incident] = []
+        self.opened = 0
+        """Incidents opened so far (their ids count them). A closed incident is not kept:
+        the log holds what happened to it, and a long drill would otherwise carry every
+        incident, its SimPy events and alerts to the end, for the garbage collector to
+        walk again at every full collection."""
         self._unresolved: dict[str, Incident] = {}
         for name in world.model.names:
             world.subscribe(name, self.on_health_change)
@@ -189,7 +193,7 @@ class IncidentDesk:
         return None
 
     def _next_id(self) -> str:
-        return f"inc-{len(self.incidents) + 1:04d}"
+        return f"inc-{self.opened + 1:04d}"
 
     def _open(self, note: Notification, policy: str, key: tuple[str, str]) -> Incident:
         now = self.env.now
@@ -209,7 +213,7 @@ class IncidentDesk:
         )
         incident.attach(note.firing)
         incident.received(now)
-        self.incidents.append(incident)
+        self.opened += 1
         self._unresolved[incident.id] = incident
         self.by_group[key] = incident
         names = sorted({a.name for a in note.firing})
