@@ -12,6 +12,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -297,9 +298,11 @@ class World:
         names |= self._standby.keys() | self.backlogs.keys() | self.extra_replicas.keys()
         return {n: self._own_state(n, [f for f in faults if n in f.services]) for n in names}
 
-    def _own_state(self, name: str, faults: list[ActiveFault]) -> OwnState:
+    def _own_state(self, name: str, faults: list[ActiveFault], switching: bool = True) -> OwnState:
         """What is wrong with ``name`` itself, given the faults that hit it (in id order:
-        rates combine in that order, so the floats come out the same every time)."""
+        rates combine in that order, so the floats come out the same every time).
+        ``switching=False`` leaves a switchover under way out (it downs the service
+        whatever the faults are)."""
         own = OwnState()
         standby = name in self._standby
         for f in faults:
@@ -326,7 +329,8 @@ class World:
                     )
         if standby:
             current = "standby" if self.failed_over.get(name) else "primary"
-            if name in self.switching or self._instance_down(name, current, faults):
+            switch = switching and name in self.switching
+            if switch or self._instance_down(name, current, faults):
                 own.active_down = True
         extra = self.extra_replicas.get(name, 0)
         if extra:
@@ -479,7 +483,7 @@ class World:
                     break
             else:
                 continue  # reaches no touched service
-            frontier = [s for s in services if affected(s)]
+            frontier = [s for s in services if affected(s) and self._contributes(fid, s, faults)]
             seen = set(frontier)
             while frontier:
                 n = frontier.pop()
@@ -490,6 +494,29 @@ class World:
                         seen.add(d)
                         frontier.append(d)
         return {n: tuple(v) for n, v in result.items()}
+
+    def _contributes(self, fault_id: str, service: str, faults: list[ActiveFault]) -> bool:
+        """Whether the fault has a hand in what is wrong with ``service`` itself, one of
+        the services it hits: it changes the service's own state on its own, or the
+        service's own state would differ without it (two faults each harmless alone,
+        together fatal, are both causes; two each fatal alone are too).
+
+        Without this a fault whose effect is absorbed (a crashed primary the standby
+        has taken over from) was blamed for whatever else went wrong with its service
+        while it lasted, days later: the incident then counted its times from the old
+        fault's start. A retry storm's cause (a fault already over) is not in
+        ``faults`` and keeps its blame.
+        """
+        hits = [f for f in faults if service in f.services]
+        fault = next((f for f in hits if f.id == fault_id), None)
+        if fault is None:
+            return True
+        own = partial(self._own_state, service, switching=False)  # a switch is the fault's
+        if own([fault]) != own([]):
+            return True
+        if len(hits) == 1:
+            return False
+        return own(hits) != own([f for f in hits if f is not fault])
 
     def _apply(self, name: str, gen: int, health: Health, causes: tuple[str, ...]) -> None:
         if gen < self._applied_gen[name]:

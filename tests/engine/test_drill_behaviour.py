@@ -130,3 +130,38 @@ def test_stochastic_arrivals_make_several_occurrences(vary: Callable[..., Drill]
     ids = [r["fault"] for r in kinds(rec, "FaultInjected")]
     assert len(ids) > 5 and len(set(ids)) == len(ids)
     assert all("@" in i and "#" in i for i in ids)
+
+
+def test_a_fault_absorbed_by_failover_is_not_blamed_for_later_trouble(
+    vary: Callable[..., Drill],
+) -> None:
+    """The crashed primary stays crashed after the automatic failover, but the standby
+    serves: an error burst on the database hours later is the burst's doing alone, and
+    its incident's times count from the burst, not from the crash (the crash used to be
+    blamed too, and a 90-day drill's resolve times ran to days)."""
+
+    def auto(doc: dict[str, Any]) -> None:
+        db = next(s for s in doc["services"] if s["name"] == "orders-db")
+        db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
+
+    def burst(doc: dict[str, Any]) -> None:
+        doc["faults"][0]["remedy"] = "restart"  # nobody repairs the primary in this drill
+        doc["faults"].append(
+            {
+                "name": "db-errors",
+                "type": "error-rate",
+                "rate": 0.5,
+                "target": {"service": "orders-db"},
+                "at": "3h",
+                "lasts": "fixed(20m)",
+                "until": "self-heal",
+            }
+        )
+
+    rec = drillsim.run(vary(topology=auto, scenario=burst), seed=2).records
+    db = [r for r in kinds(rec, "ServiceHealthChanged") if r["service"] == "orders-db"]
+    assert "db-crash" not in {c["fault"] for c in kinds(rec, "FaultCleared")}  # all drill
+    assert db[0]["causes"] == ("db-crash",)  # before the failover: the crash
+    assert db[1]["up"] == 1 and db[1]["causes"] == ()  # the standby took over
+    during = [r for r in db if r["t"] >= 3 * 3600 and r["error_rate"] > 0]
+    assert during and all(r["causes"] == ("db-errors",) for r in during)
