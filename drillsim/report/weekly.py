@@ -35,6 +35,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: Legends beside the panels, not on them: a panel's last weeks are its news.
+_OUTSIDE: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": "small"}
+
+
 def weekly_figure(rows: list[dict[str, Any]], title: str) -> Figure:
     """Three panels per week: incidents (repeats shaded), times to acknowledge and resolve
     (mean and p90, minutes), and pages (all, off-hours, busiest person)."""
@@ -49,7 +53,7 @@ def weekly_figure(rows: list[dict[str, Any]], title: str) -> Figure:
     ax1.bar(weeks, [r["incidents"] for r in rows], color="tab:blue", label="incidents")
     ax1.bar(weeks, [r["repeat_incidents"] for r in rows], color="tab:red", label="repeats")
     ax1.set_ylabel("incidents")
-    ax1.legend(loc="upper right", fontsize="small")
+    ax1.legend(**_OUTSIDE)
     ax1.set_title(title)
     for key, label, style in (
         ("tta_mean_s", "ack mean", "-"),
@@ -61,7 +65,7 @@ def weekly_figure(rows: list[dict[str, Any]], title: str) -> Figure:
         ax2.plot(weeks, ys, style, marker="o", label=label)
     ax2.set_ylabel("minutes")
     ax2.set_yscale("log")
-    ax2.legend(loc="upper right", fontsize="small", ncols=2)
+    ax2.legend(**_OUTSIDE)
     ax3.bar(weeks, [r["pages"] for r in rows], color="tab:gray", label="pages")
     ax3.bar(weeks, [r["off_hours_pages"] for r in rows], color="tab:purple", label="off-hours")
     ax3.plot(
@@ -70,6 +74,6 @@ def weekly_figure(rows: list[dict[str, Any]], title: str) -> Figure:
     ax3.set_ylabel("pages")
     ax3.set_xlabel("week (7-day blocks from the drill's start)")
     ax3.set_xticks(weeks)
-    ax3.legend(loc="upper right", fontsize="small")
+    ax3.legend(**_OUTSIDE)
     fig.tight_layout()
     return fig
