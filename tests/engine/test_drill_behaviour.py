@@ -165,3 +165,32 @@ def test_a_fault_absorbed_by_failover_is_not_blamed_for_later_trouble(
     assert db[1]["up"] == 1 and db[1]["causes"] == ()  # the standby took over
     during = [r for r in db if r["t"] >= 3 * 3600 and r["error_rate"] > 0]
     assert during and all(r["causes"] == ("db-errors",) for r in during)
+
+
+def test_a_switchover_under_way_is_the_crashs_doing(vary: Callable[..., Drill]) -> None:
+    """The automatic switchover runs 630-810 s. An error fault that starts on the
+    database at 700 s changes its state mid-switch: the crash that forced the switch is
+    still blamed beside it (the switch downs the service whatever the faults are, so a
+    comparison that counted it would find the crash made no difference)."""
+
+    def auto(doc: dict[str, Any]) -> None:
+        db = next(s for s in doc["services"] if s["name"] == "orders-db")
+        db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
+
+    def errors(doc: dict[str, Any]) -> None:
+        doc["faults"].append(
+            {
+                "name": "db-errors",
+                "type": "error-rate",
+                "rate": 0.5,
+                "target": {"service": "orders-db"},
+                "at": "700s",
+                "lasts": "fixed(20m)",
+                "until": "self-heal",
+            }
+        )
+
+    rec = drillsim.run(vary(topology=auto, scenario=errors), seed=2).records
+    db = [r for r in kinds(rec, "ServiceHealthChanged") if r["service"] == "orders-db"]
+    mid_switch = [r for r in db if r["t"] == 700.0]
+    assert mid_switch and mid_switch[0]["causes"] == ("db-crash", "db-errors")
