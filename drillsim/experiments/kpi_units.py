@@ -61,8 +61,12 @@ def number(x: float, digits: int | None = None, sign: bool = False) -> str:
     """A display-unit number: fixed decimals, else three significant digits without
     trailing zeros (no exponent for the magnitudes drills produce)."""
     plus = "+" if sign else ""
-    if digits is not None:
+    if abs(x) < 1e-9:
+        x = 0.0  # float noise of sums that are zero in exact arithmetic
+    if digits is not None and (x == 0 or round(x, digits) != 0):
         return f"{x:{plus},.{digits}f}"
+    # A value that would round to zero keeps its significant digits: an interval bound
+    # of 0.02 min shown as "0.0" would read as touching zero when it does not.
     if x == 0 or abs(x) >= 100:
         return f"{x:{plus},.0f}"
     decimals = max(0, 2 - int(f"{abs(x):e}".split("e")[1]))

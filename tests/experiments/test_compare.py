@@ -286,3 +286,15 @@ def test_flapping_and_false_positives_on_one_rule_keep_common_random_numbers(
             for d in (a, b)
         ]
         assert spurious[0] == spurious[1]
+
+
+def test_an_interval_bound_near_zero_is_not_shown_as_zero() -> None:
+    """Significant at p=0.049 with a bound of -0.04 min: "0.0" would read as touching
+    zero, so a bound that rounds to zero keeps its significant digits; true zeros and
+    float noise stay 0."""
+    from drillsim.experiments.kpi_units import shown
+
+    assert shown("time_to_mitigate_mean_s", -0.0407 * 60) == "-0.0407"
+    assert shown("time_to_mitigate_mean_s", -13.84 * 60) == "-13.8"
+    assert shown("time_to_mitigate_mean_s", 0.0, sign=True) == "+0.0"
+    assert shown("pages", 1e-14) == "0"
