@@ -86,7 +86,7 @@ def compare(
             "differ in their faults, so this is not a like-for-like comparison",
             err=True,
         )
-    for note in data["underpowered"]:
+    for note in [*data["underpowered"], *data["typical_disagrees"]]:
         click.echo(f"warning: {note}", err=True)
 
 
@@ -133,31 +133,15 @@ def _print_table(result: Comparison, a: Path, b: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=120, highlight=False)
-    table = Table(
-        title=f"B = {b.name} vs A = {a.name}: {result.replications} paired replications "
-        f"(seed {result.seed})",
-        title_justify="left",
-    )
-    for col in ("KPI", "mean A", "mean B", "B - A", "95% CI", "p", "test", "n", "needed"):
-        table.add_column(col)
-    for name, r in result.results.items():
-        if r.mean_diff is None:
-            table.add_row(name, "-", "-", "-", "-", "-", "-", str(r.n), "-")
-            continue
-        ci = "-" if r.ci_low is None else f"{r.ci_low:.4g} .. {r.ci_high:.4g}"
-        table.add_row(
-            name,
-            f"{r.mean_a:.4g}",
-            f"{r.mean_b:.4g}",
-            f"{r.mean_diff:+.4g}",
-            ci,
-            "-" if r.p is None else f"{r.p:.2g}",
-            r.test,
-            str(r.n),
-            "-" if r.needed is None else str(r.needed),
-        )
-    console.print(table)
     from drillsim.experiments.compare import summary_sentence
+    from drillsim.report.compare_report import ROW_COLUMNS, row_cells, title
 
+    console = Console(width=120, highlight=False)
+    table = Table(title=title(result, a.name, b.name), title_justify="left")
+    for col in ROW_COLUMNS:
+        # The KPI's name whole (never "time_to_acknowledge_m…"); numbers may fold.
+        table.add_column(col, no_wrap=col in ("KPI", "95% CI (t)"), overflow="fold")
+    for name, r in result.results.items():
+        table.add_row(*row_cells(name, r))
+    console.print(table)
     console.print(summary_sentence(result.results))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from drillsim.experiments.kpi_units import clip, difference_range, shown, unit_of, with_unit
 from drillsim.experiments.paired_stats import PairedResult, paired
 from drillsim.experiments.replications import HEADLINE, DrillOutcome, run_drill
 from drillsim.scoring.scorecard import Scorecard
@@ -35,13 +36,12 @@ KPIS: dict[str, Callable[[Scorecard], float | None]] = {
 
 @dataclass(frozen=True, slots=True)
 class Wording:
-    """How a KPI reads in a sentence: a verb, the words for lower and higher, a unit."""
+    """How a KPI reads in a sentence: a verb and the words for lower and higher (its
+    name, unit and range are in :mod:`drillsim.experiments.kpi_units`)."""
 
     verb: str
     lower: str
     higher: str
-    unit: str = ""
-    scale: float = 1.0
     better: str = "lower"
     relative: bool = False
     """Say the change as a percentage of A's mean (counts per person)."""
@@ -49,24 +49,21 @@ class Wording:
     """What a relative KPI counts, for the absolute change beside the percentage."""
 
 
-_TIME = {"unit": "min", "scale": 60.0}
 WORDING: dict[str, Wording] = {
-    "score": Wording("scores", "points lower", "points higher", better="higher"),
-    "time_to_detect_mean_s": Wording("detects", "faster", "slower", **_TIME),  # type: ignore[arg-type]
-    "time_to_acknowledge_mean_s": Wording("acknowledges", "faster", "slower", **_TIME),  # type: ignore[arg-type]
-    "time_to_mitigate_mean_s": Wording("mitigates", "faster", "slower", **_TIME),  # type: ignore[arg-type]
-    "time_to_resolve_mean_s": Wording("resolves", "faster", "slower", **_TIME),  # type: ignore[arg-type]
+    "score": Wording("scores", "lower", "higher", better="higher"),
+    "time_to_detect_mean_s": Wording("detects", "faster", "slower"),
+    "time_to_acknowledge_mean_s": Wording("acknowledges", "faster", "slower"),
+    "time_to_mitigate_mean_s": Wording("mitigates", "faster", "slower"),
+    "time_to_resolve_mean_s": Wording("resolves", "faster", "slower"),
     "incidents": Wording("opens", "fewer incidents", "more incidents"),
     "failed_requests": Wording("fails", "fewer requests", "more requests"),
     "user_minutes_affected": Wording("costs users", "fewer minutes", "more minutes"),
-    "slo_budget_burned": Wording(
-        "burns", "less error budget", "more error budget", unit="%", scale=0.01
-    ),
+    "slo_budget_burned": Wording("burns", "less error budget", "more error budget"),
     "pages": Wording("sends", "fewer pages", "more pages"),
     "max_pages_per_person": Wording("pages its busiest person", "fewer times", "more times"),
     "off_hours_pages": Wording("sends", "fewer off-hours pages", "more off-hours pages"),
     "escalations": Wording("escalates", "less often", "more often"),
-    "noise_ratio": Wording("has", "less noise", "more noise", unit="%", scale=0.01),
+    "noise_ratio": Wording("has", "less noise", "more noise"),
     "wrong_hypotheses": Wording("makes", "fewer wrong guesses", "more wrong guesses"),
     "failed_actions": Wording("has", "fewer failed actions", "more failed actions"),
     "pages_per_person": Wording(
@@ -120,6 +117,7 @@ class Comparison:
             },
             "summary": summary_sentence(self.results),
             "underpowered": underpowered_notes(self.results),
+            "typical_disagrees": typical_notes(self.results),
         }
 
 
@@ -178,35 +176,44 @@ def _light(outcome: DrillOutcome) -> DrillOutcome:
 # ----- words --------------------------------------------------------------------------
 
 
-def _num(x: float) -> str:
-    return f"{x:.2g}" if abs(x) < 1 else f"{x:.1f}" if abs(x) < 100 else f"{x:,.0f}"
+def _wording(name: str) -> Wording:
+    return WORDING.get(name, Wording(f"has {unit_of(name).label}", "lower", "higher"))
+
+
+def interval(name: str, r: PairedResult) -> tuple[float, float, bool] | None:
+    """The 95% CI of B - A for display: cut to the differences the KPI allows (a score
+    difference lies within -100..100), with whether it was cut. None without a CI."""
+    if r.ci_low is None or r.ci_high is None:
+        return None
+    return clip(r.ci_low, r.ci_high, difference_range(name))
 
 
 def describe(name: str, r: PairedResult) -> str:
     """One KPI's paired difference as a phrase: "acknowledges 4.1 min faster (95% CI
     3.2-5.0)"; "no clear difference in ..." when the CI includes zero."""
-    w = WORDING.get(name, Wording(f"has {name}", "lower", "higher"))
+    w = _wording(name)
+    u = unit_of(name)
     if r.mean_diff is None:
-        return f"{name}: not defined in any pair of replications"
+        return f"{u.label}: not defined in any pair of replications"
     if r.mean_diff == 0 and r.sd_diff in (0.0, None):
-        return f"{w.verb} the same ({name} identical in every replication)"
-    d = r.mean_diff / w.scale
+        return f"{w.verb} the same ({u.label} identical in every replication)"
+    d = r.mean_diff
     word = w.lower if d < 0 else w.higher
     sign = -1.0 if d < 0 else 1.0
-    unit = f" {w.unit}" if w.unit else ""
     if w.relative and r.mean_a:
-        amount = f"{abs(r.mean_diff) / r.mean_a:.0%} {word}"
-        detail = f"{_num(abs(d))} {'fewer' if d < 0 else 'more'} {w.counted} per drill"
+        amount = f"{abs(d) / r.mean_a:.0%} {word}"
+        detail = f"{shown(name, abs(d))} {'fewer' if d < 0 else 'more'} {w.counted} per drill"
     else:
-        amount = f"{_num(abs(d))}{unit} {word}"
+        amount = f"{with_unit(name, abs(d))} {word}"
         detail = ""
-    if r.ci_low is None or r.ci_high is None:
-        ci = "one replication: no CI"
+    ci_values = interval(name, r)
+    if ci_values is None:
+        ci = "one replication: not enough to tell"
     elif r.test == "exact":
         ci = "exact: the same in every replication"
     else:
-        lo, hi = sorted((sign * r.ci_low / w.scale, sign * r.ci_high / w.scale))
-        ci = f"95% CI {_num(lo)}–{_num(hi)}"
+        lo, hi = sorted((sign * ci_values[0], sign * ci_values[1]))
+        ci = f"95% CI {shown(name, lo)}–{shown(name, hi)}"
     inside = ", ".join(x for x in (detail, ci) if x)
     phrase = f"{w.verb} {amount} ({inside})"
     if r.n >= 2 and not r.clear:
@@ -215,37 +222,94 @@ def describe(name: str, r: PairedResult) -> str:
     return phrase
 
 
+HEADLINE_ORDER = (
+    "time_to_acknowledge_mean_s",
+    "time_to_resolve_mean_s",
+    "pages_per_person",
+    "off_hours_pages",
+    "time_to_mitigate_mean_s",
+    "user_minutes_affected",
+    "score",
+)
+"""The KPIs a manager asks about first; the sentence names them first."""
+
+
 def summary_sentence(results: dict[str, PairedResult]) -> str:
-    """The clear differences in one sentence, the headline ones first."""
-    order = [
-        "time_to_acknowledge_mean_s",
-        "time_to_resolve_mean_s",
-        "pages_per_person",
-        "off_hours_pages",
-        "time_to_mitigate_mean_s",
-        "user_minutes_affected",
-        "score",
-    ]
-    clear = [describe(k, results[k]) for k in order if k in results and results[k].clear]
+    """Every clear difference (paired t-test, p < 0.05) in one sentence, the headline
+    KPIs first: a KPI the table calls significant is never left out of the sentence."""
+    order = [k for k in HEADLINE_ORDER if k in results]
+    order += [k for k in results if k not in order]
+    clear = [describe(k, results[k]) for k in order if results[k].clear]
     if not clear:
-        return "B and A show no clear difference in the headline KPIs."
+        return "B and A show no clear difference in any KPI."
     return "B " + ", ".join(clear) + "."
 
 
 def underpowered_notes(results: dict[str, PairedResult]) -> list[str]:
-    """A warning per KPI whose observed difference the replications could not detect."""
+    """A warning per KPI whose replications had under 80% power for the difference seen,
+    in the KPI's name and unit. For a significant difference it says what low power
+    means there (the size is uncertain, a repeat may not reproduce it), not that the
+    difference could not be detected: it was."""
     notes = []
     for name, r in results.items():
         if r.mean_diff in (None, 0) or not r.underpowered:
             continue
+        label = unit_of(name).label
         if r.n < 2:
-            notes.append(f"{name}: one replication cannot show whether the difference is real")
-        elif r.needed is None:
-            notes.append(f"{name}: the observed difference is too small to detect at any count")
+            notes.append(
+                f"{label}: one replication cannot show whether the difference is real; "
+                "run at least 2"
+            )
+            continue
+        size = f"{with_unit(name, abs(r.mean_diff))} {_direction(name, r.mean_diff)}"
+        spread = f"SD of the pair differences {with_unit(name, r.sd_diff or 0.0)}"
+        power = "" if r.power is None else f"{r.power:.0%} "
+        more = "" if r.needed is None else f"; about {r.needed} replications would give 80% power"
+        if r.needed is None:
+            notes.append(
+                f"{label}: the observed difference ({size}) is too small against its "
+                f"spread ({spread}) to detect with any practical number of replications"
+            )
+        elif r.significant:
+            notes.append(
+                f"{label}: the difference ({size}) is significant (p={r.p:.2g}), but "
+                f"{r.n} replications had only {power}power to detect a difference this "
+                f"size ({spread}), so its size is uncertain and a repeat may not "
+                f"reproduce it{more}"
+            )
         else:
             notes.append(
-                f"{name}: {r.n} replications are too few to detect a difference of "
-                f"{_num(r.mean_diff)} (SD {_num(r.sd_diff or 0.0)}); "
-                f"about {r.needed} are needed for 80% power"
+                f"{label}: {r.n} replications are too few to detect a difference of "
+                f"this size ({size}, {spread}: {power}power){more}"
             )
     return notes
+
+
+def typical_notes(results: dict[str, PairedResult]) -> list[str]:
+    """Where the signed-rank check disagrees with the t-test on the mean, say what that
+    means; the verdict stays the t-test's."""
+    notes = []
+    for name, r in results.items():
+        if not r.typical_disagrees or r.wilcoxon_p is None:
+            continue
+        label = unit_of(name).label
+        if r.significant:
+            notes.append(
+                f"{label}: the mean differs clearly (t-test p={r.p:.2g}) but the typical "
+                f"replication does not (Wilcoxon p={r.wilcoxon_p:.2g}): a few "
+                "replications carry the difference"
+            )
+        else:
+            notes.append(
+                f"{label}: the typical replication differs (Wilcoxon p="
+                f"{r.wilcoxon_p:.2g}) but the mean does not clearly (t-test p={r.p:.2g}): "
+                "a few large differences widen the mean's interval"
+            )
+    return notes
+
+
+def _direction(name: str, diff: float) -> str:
+    w = _wording(name)
+    if w.relative:
+        return "fewer" if diff < 0 else "more"
+    return w.lower if diff < 0 else w.higher

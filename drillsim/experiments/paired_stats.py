@@ -3,11 +3,17 @@
 Two scenarios run on the same per-replication seeds face the same faults (common random
 numbers), so replication k of A and of B form a pair and only the differences
 ``b_k - a_k`` matter: their spread is usually far smaller than either arm's, which is
-what lets a few dozen replications resolve an effect. A paired t-test is the main test;
-the Wilcoxon signed-rank test is reported beside it because drill KPIs are skewed
-(reference/anchors.md §5), and it is preferred when a Shapiro-Wilk test rejects normal
-differences (from 10 pairs on). The power computation answers the question §5.1 raises:
-were there enough replications to detect the difference we saw?
+what lets a few dozen replications resolve an effect.
+
+One method decides: the paired t-test. The table and the sentence report the *mean*
+difference, and the t-interval, the t-test and the power computation all speak of that
+mean, so the interval excludes zero exactly when p < 0.05 and a reader never sees a
+p-value from one test next to an interval from another. The Wilcoxon signed-rank test is
+computed beside it as a check (drill KPIs are skewed, reference/anchors.md §5): it asks
+whether the *typical* pair differs, a different question, so it never decides the
+verdict; when the two disagree the comparison says so in words. The power computation
+answers the question §5.1 raises: were there enough replications to detect the
+difference we saw?
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ ALPHA = 0.05
 POWER = 0.80
 WILCOXON_MIN = 10
 """Fewer pairs than this and the signed-rank test cannot reach small p-values (its least
-two-sided p at 5 pairs is 0.0625), so the t-test stays the main test."""
+two-sided p at 5 pairs is 0.0625), so its disagreement with the t-test is not reported."""
 MAX_NEEDED = 1_000_000
 """Beyond this the effect is, for a drill, not there: report it as unreachable."""
 
@@ -40,11 +46,13 @@ class PairedResult:
     t_p: float | None
     """Two-sided p-value of the paired t-test (0 or 1 when every difference is equal)."""
     wilcoxon_p: float | None
-    """Two-sided p-value of the Wilcoxon signed-rank test (None below 2 non-zero pairs)."""
+    """Two-sided p-value of the Wilcoxon signed-rank test, a check of the typical pair
+    that never decides the verdict (None below 2 non-zero pairs)."""
     normal_p: float | None
     """Shapiro-Wilk p-value of the differences (None when it cannot be computed)."""
     test: str
-    """The test whose p-value :attr:`p` is: ``t``, ``wilcoxon`` or ``exact``."""
+    """How :attr:`p` and the interval were obtained: ``t`` (paired t-test and t-interval),
+    ``exact`` (every pair differs equally) or ``none`` (fewer than 2 pairs)."""
     p: float | None
     needed: int | None
     """Replications for 80% power at the observed mean and SD (None if not computable)."""
@@ -57,13 +65,30 @@ class PairedResult:
     @property
     def clear(self) -> bool:
         """Significant and its 95% CI excludes zero: what a sentence may state as a
-        difference (the signed-rank test can disagree with the t-interval)."""
+        difference. The interval and p-value come from the same test, so this is the
+        same as :attr:`significant` (kept as its own name for --json readers)."""
         return (
             self.significant
             and self.ci_low is not None
             and self.ci_high is not None
             and (self.ci_low > 0 or self.ci_high < 0)
         )
+
+    @property
+    def power(self) -> float | None:
+        """Power of the paired t-test with these n pairs to detect a true difference the
+        size of the observed one, at the observed SD (None when undefined)."""
+        if self.n < 2 or not self.mean_diff or not self.sd_diff:
+            return None
+        return paired_t_power(self.mean_diff / self.sd_diff, self.n)
+
+    @property
+    def typical_disagrees(self) -> bool:
+        """The signed-rank test and the t-test reach different verdicts (from
+        :data:`WILCOXON_MIN` pairs on, where the signed-rank test can reach 5%)."""
+        if self.test != "t" or self.wilcoxon_p is None or self.n < WILCOXON_MIN:
+            return False
+        return (self.wilcoxon_p < ALPHA) != self.significant
 
     @property
     def underpowered(self) -> bool:
@@ -81,6 +106,8 @@ class PairedResult:
             "significant": self.significant,
             "clear": self.clear,
             "underpowered": self.underpowered,
+            "power": self.power,
+            "typical_disagrees": self.typical_disagrees,
         }
 
 
@@ -106,7 +133,7 @@ def paired(a: Sequence[float | None], b: Sequence[float | None]) -> PairedResult
             t_p=None,
             wilcoxon_p=None,
             normal_p=None,
-            test="t",
+            test="none",
             p=None,
             needed=None,
         )
@@ -133,9 +160,6 @@ def paired(a: Sequence[float | None], b: Sequence[float | None]) -> PairedResult
     nonzero = [x for x in d if x != 0]
     wilcoxon_p = float(stats.wilcoxon(nonzero).pvalue) if len(nonzero) >= 2 else None
     normal_p = float(stats.shapiro(d).pvalue) if n >= 3 else None
-    use_wilcoxon = (
-        n >= WILCOXON_MIN and normal_p is not None and normal_p < ALPHA and wilcoxon_p is not None
-    )
     return PairedResult(
         **base,
         sd_diff=sd,
@@ -144,8 +168,8 @@ def paired(a: Sequence[float | None], b: Sequence[float | None]) -> PairedResult
         t_p=t_p,
         wilcoxon_p=wilcoxon_p,
         normal_p=normal_p,
-        test="wilcoxon" if use_wilcoxon else "t",
-        p=wilcoxon_p if use_wilcoxon else t_p,
+        test="t",
+        p=t_p,
         needed=replications_needed(mean_d, sd),
     )
 

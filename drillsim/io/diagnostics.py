@@ -102,6 +102,7 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
         hint = "list at least one item" if isinstance(value, list) else "add an entry"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         msg = msg.replace("Input should be", "must be")
+        hint = _bound_hint(kind, err.get("ctx", {}))
     elif kind == "literal_error":
         expected = str(err.get("ctx", {}).get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
@@ -123,6 +124,7 @@ def _issue(source: Source, model: type[BaseModel], path: PathKey, err: Any) -> I
         "bool_parsing",
     ):
         msg = _type_message(kind, err.get("input"))
+        hint = _type_hint(kind, err.get("input"))
     if mark is not None and mark.plain and mark.raw is not None:
         hint = hint or _yaml11_hint(mark, value, msg)
     if not hint and "duration" in msg:
@@ -243,6 +245,42 @@ def _type_message(kind: str, value: Any) -> str:
         "model_type": "a mapping",
     }[kind]
     return f"expected {wanted}, got {_describe(value)}"
+
+
+def _bound_hint(kind: str, ctx: dict[str, Any]) -> str:
+    """What to write instead of a number out of bounds: ``use 1 or more``."""
+    limit = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), None)
+    if limit is None:
+        return ""
+    return {
+        "greater_than_equal": f"use {limit} or more",
+        "greater_than": f"use a value above {limit}",
+        "less_than_equal": f"use {limit} or less",
+        "less_than": f"use a value below {limit}",
+    }[kind]
+
+
+def _type_hint(kind: str, value: Any) -> str:
+    """How to write the expected type, from the value given where that helps."""
+    if kind in ("int_type", "int_parsing"):
+        if isinstance(value, float) and not isinstance(value, bool):
+            return f"a whole number: {int(value)} or {int(value) + 1}"
+        return "write a whole number in digits, without quotes, e.g. 3"
+    if kind in ("float_type", "float_parsing"):
+        return "write a number in digits, without quotes, e.g. 0.5"
+    if kind in ("bool_type", "bool_parsing"):
+        return "write true or false"
+    if kind == "list_type":
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return f"a list of one is written in brackets: [{value}]"
+        return "write a list: [a, b] or one '- item' per line"
+    if kind in ("dict_type", "model_type"):
+        return "write a mapping: 'key: value' lines, or {key: value}"
+    if kind == "string_type" and isinstance(value, dict | list):
+        return "write a single value; quote it if it contains ':' or starts with '[' or '{'"
+    if kind == "string_type":
+        return f'quote it to keep it as text: "{value}"'
+    return ""
 
 
 def _describe(value: Any) -> str:

@@ -10,6 +10,7 @@ the study file.
 from __future__ import annotations
 
 import copy
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -163,8 +164,11 @@ def load_study(path: Path) -> LoadedStudy:
         where = _option_path(study, n)
         try:
             layers, members = _layers(option, raw["schedules"][index], pool, zones, start)
-        except ValueError as exc:
-            issues.append(doc.issue(where, f"option {name!r}: {exc}"))
+        except OptionError as exc:
+            at = _setting_path(doc, where, exc.setting, getattr(option, exc.setting))
+            if exc.item is not None and at[-1] != where[-1]:
+                at = (*at, exc.item)
+            issues.append(doc.issue(at, f"option {name!r}: {exc}", exc.hint))
             continue
         patch = _patch(index, layers, [hires[m] for m in members if m in hires])
         try:
@@ -231,6 +235,35 @@ def _option_path(study: StaffingStudy, n: int) -> PathKey:
     return ("options", "list", n) if study.options.list_ is not None else ("options", "grid")
 
 
+class OptionError(ValueError):
+    """An option that cannot be built: which of its settings is at fault (so the issue
+    sits at that value, not at the option) and what to write instead."""
+
+    def __init__(self, message: str, setting: str, hint: str, item: int | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.hint = hint
+        self.item = item
+        """The position within the setting's list value (a person's name), if one."""
+
+
+def _setting_path(
+    doc: Document[StaffingStudy], where: PathKey, setting: str, value: Any
+) -> PathKey:
+    """Where the study file gives ``setting`` for this option: the list option's key, or
+    the grid's value equal to the option's; the option itself if neither is written."""
+    node: Any = doc.source.data
+    for part in where:
+        node = node[part]
+    given = node.get(setting) if isinstance(node, dict) else None
+    if given is None:
+        return where
+    if where[-1] != "grid":
+        return (*where, setting)
+    values = given if isinstance(given, list) else [given]
+    return (*where, setting, values.index(value)) if value in values else (*where, setting)
+
+
 def _layers(
     option: StaffingOption,
     schedule: dict[str, Any],
@@ -248,19 +281,26 @@ def _layers(
         layers = copy.deepcopy(option.layers)
         members = _users(layers)
         if not members:
-            raise ValueError("its layers name nobody")
-        _known(members, zones)
+            raise OptionError(
+                "its layers name nobody", "layers", "give each layer its users: [name, ...]"
+            )
+        _known(members, zones, "layers")
         return layers, members
     if not option.settings():
         return _as_written(schedule)
     people = option.people if option.people is not None else len(pool)
     if isinstance(people, int):
         if people > len(pool):
-            raise ValueError(f"asks for {people} people; the pool has {len(pool)}")
+            raise OptionError(
+                f"asks for {people} people; the pool has {len(pool)}",
+                "people",
+                f"the pool: {', '.join(pool)}; ask for at most {len(pool)}, or add new hires "
+                "under pool: as {name: ..., tz: ...}",
+            )
         members = list(pool[:people])
     else:
         members = list(people)
-        _known(members, zones)
+        _known(members, zones, "people")
     first = (schedule.get("layers") or [{}])[0]
     turn: dict[str, Any] = {"rotation": option.rotation or first.get("rotation", "weekly")}
     for key in ("every", "handoff"):
@@ -294,11 +334,17 @@ def _users(layers: Sequence[Any]) -> list[str]:
     return names
 
 
-def _known(members: Sequence[str], zones: dict[str, str]) -> None:
+def _known(members: Sequence[str], zones: dict[str, str], setting: str) -> None:
     unknown = [m for m in members if m not in zones]
     if unknown:
-        raise ValueError(
-            f"nobody called {', '.join(map(repr, unknown))} in the on-call document or the pool"
+        close = difflib.get_close_matches(unknown[0], list(zones), n=1)
+        raise OptionError(
+            f"nobody called {', '.join(map(repr, unknown))} in the on-call document or the pool",
+            setting,
+            f"known people: {', '.join(zones)}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + "; a new hire goes under pool: as {name: ..., tz: ...}",
+            None if setting == "layers" else list(members).index(unknown[0]),
         )
 
 
@@ -314,9 +360,19 @@ def _follow_the_sun(
     for m in members:
         groups.setdefault(zones[m], []).append(m)
     if len(groups) < 2:
-        raise ValueError("follow-the-sun needs people in at least two time zones")
+        raise OptionError(
+            "follow-the-sun needs people in at least two time zones",
+            "shape",
+            f"everyone here is in {next(iter(groups))}: add someone from another time zone, "
+            "or use shape: 24x7",
+        )
     if 1440 % len(groups):
-        raise ValueError(f"{len(groups)} time zones cannot split the day into whole minutes")
+        raise OptionError(
+            f"{len(groups)} time zones cannot split the day into whole minutes",
+            "shape",
+            "use people from a number of time zones that divides 1,440 minutes (2-6, 8, 9, "
+            "10, 12 ...)",
+        )
     at = start.astimezone(UTC)
     offset = {
         tz: (ZoneInfo(tz).utcoffset(at.replace(tzinfo=None)) or timedelta()).total_seconds() / 60

@@ -106,6 +106,7 @@ def load_sweep(path: Path) -> LoadedSweep:
                 doc.issue(
                     ("parameters", name, param.document),
                     f"addresses nothing in {display_name(base.sources()[param.document])}: {exc}",
+                    exc.hint,
                 )
             )
     if issues:

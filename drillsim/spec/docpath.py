@@ -15,6 +15,7 @@ id, not by position, keeps a sweep valid when items are reordered. Pure: no I/O.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +103,13 @@ def format_path(steps: tuple[Step, ...]) -> str:
 
 
 class PathNotFoundError(LookupError):
-    """A path that addresses nothing in the data (message says which step, and why)."""
+    """A path that addresses nothing in the data: the message says which step and why,
+    :attr:`hint` what could be written there instead (the keys, indices or names found
+    at the level where the path stopped, with the nearest one)."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def resolve(data: Any, steps: tuple[Step, ...]) -> tuple[PathPart, ...]:
@@ -122,37 +129,84 @@ def resolve(data: Any, steps: tuple[Step, ...]) -> tuple[PathPart, ...]:
         here = format_path(steps[:i]) or "the document"
         if isinstance(step, str):
             if not isinstance(cursor, dict):
-                raise PathNotFoundError(f"{here} is {_kind(cursor)}, not a mapping with {step!r}")
+                raise PathNotFoundError(
+                    f"{here} is {_kind(cursor)}, not a mapping with {step!r}",
+                    _choices_hint(here, cursor),
+                )
             if step not in cursor and not last:
-                keys = ", ".join(str(k) for k in cursor) or "none"
-                raise PathNotFoundError(f"{here} has no key {step!r} (keys: {keys})")
+                raise PathNotFoundError(
+                    f"{here} has no key {step!r}", _choices_hint(here, cursor, step)
+                )
             out.append(step)
             cursor = cursor.get(step)
         elif isinstance(step, int):
             if not isinstance(cursor, list):
-                raise PathNotFoundError(f"{here} is {_kind(cursor)}, not a list")
+                raise PathNotFoundError(
+                    f"{here} is {_kind(cursor)}, not a list", _choices_hint(here, cursor)
+                )
             if step >= len(cursor):
-                raise PathNotFoundError(f"{here} has {len(cursor)} items, no [{step}]")
+                raise PathNotFoundError(
+                    f"{here} has {len(cursor)} items, no [{step}]", _choices_hint(here, cursor)
+                )
             out.append(step)
             cursor = cursor[step]
         else:
             if not isinstance(cursor, list):
-                raise PathNotFoundError(f"{here} is {_kind(cursor)}, not a list")
+                raise PathNotFoundError(
+                    f"{here} is {_kind(cursor)}, not a list", _choices_hint(here, cursor)
+                )
             hits = [
                 n
                 for n, item in enumerate(cursor)
                 if isinstance(item, dict) and str(item.get(step.key)) == step.value
             ]
             if len(hits) != 1:
-                ids = [str(it.get(step.key)) for it in cursor if isinstance(it, dict)]
-                have = ", ".join(i for i in ids if i != "None") or "none"
                 what = "no item" if not hits else f"{len(hits)} items"
                 raise PathNotFoundError(
-                    f"{here} has {what} with {step.key}={step.value!r} ({step.key}s: {have})"
+                    f"{here} has {what} with {step.key}={step.value!r}",
+                    _select_hint(here, cursor, step, hits),
                 )
             out.append(hits[0])
             cursor = cursor[hits[0]]
     return tuple(out)
+
+
+def _nearest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _choices_hint(here: str, cursor: Any, wanted: str | None = None) -> str:
+    """What the path may say at ``here``: its keys, its indices, or that it ends there."""
+    if isinstance(cursor, dict):
+        keys = [str(k) for k in cursor]
+        if not keys:
+            return f"{here} is empty: no key to address"
+        return f"keys of {here}: {', '.join(keys)}" + (
+            _nearest(wanted, keys) if wanted is not None else ""
+        )
+    if isinstance(cursor, list):
+        if not cursor:
+            return f"{here} is an empty list: no item to address"
+        named = [str(it["name"]) for it in cursor if isinstance(it, dict) and "name" in it]
+        pick = f"[0]..[{len(cursor) - 1}]" if len(cursor) > 1 else "[0]"
+        by_name = f", or [name=...] with one of: {', '.join(named)}" if named else ""
+        return f"pick an item of {here} with {pick}{by_name}"
+    return f"{here} is a single value: end the path at {here}"
+
+
+def _select_hint(here: str, cursor: list[Any], step: Select, hits: list[int]) -> str:
+    """The values ``key`` takes in the list (nearest first), or how to pick one of many."""
+    if hits:
+        return f"select one by position instead: {', '.join(f'[{n}]' for n in hits)}"
+    ids = [str(it.get(step.key)) for it in cursor if isinstance(it, dict)]
+    have = [i for i in ids if i != "None"]
+    if not have:
+        keys = sorted({str(k) for it in cursor if isinstance(it, dict) for k in it})
+        return f"no item of {here} has {step.key!r}" + (
+            f"; keys its items have: {', '.join(keys)}" if keys else ""
+        )
+    return f"{step.key}s in {here}: {', '.join(have)}" + _nearest(step.value, have)
 
 
 def _kind(value: Any) -> str:

@@ -26,14 +26,30 @@ def test_same_file_twice_compares_to_no_difference() -> None:
     tta = data["kpis"]["time_to_acknowledge_mean_s"]
     assert (tta["mean_diff"], tta["test"], tta["n"]) == (0.0, "exact", 3)
     assert data["underpowered"] == []
-    assert data["summary"] == "B and A show no clear difference in the headline KPIs."
+    assert data["summary"] == "B and A show no clear difference in any KPI."
 
 
 def test_table_and_summary_on_the_console() -> None:
     result = _invoke("compare", SCENARIO, SCENARIO, "--replications", 2, "--seed", 2)
     assert result.exit_code == 0, result.output
     assert "2 paired replications (seed 2)" in result.stdout
-    assert "time_to_acknowledge_mean_s" in result.stdout
+    assert "time to acknowledge" in result.stdout
+
+
+def test_the_table_speaks_the_sentence_s_units_and_says_when_n_is_too_small() -> None:
+    """One replication: singular in the title, no test in any row ("not enough
+    replications", not a t-test over one pair), KPIs by their human names (never cut
+    off), times in minutes and the error budget in percent, as ``run`` shows them."""
+    result = _invoke("compare", SCENARIO, SCENARIO, "--replications", 1, "--seed", 2)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "1 paired replication (seed 2)" in out
+    assert "not enough" in out and "replications" in out
+    assert "time_to_acknowledge" not in out and "…" not in out
+    assert "time to" in out and "acknowledge (min)" in out
+    assert "(%)" in out  # SLO error budget burned, noise ratio
+    rows = [line for line in out.splitlines() if line.startswith("│ score")]
+    assert rows and "│ t " not in rows[0] and "t-test" not in rows[0]
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:

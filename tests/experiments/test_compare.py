@@ -7,10 +7,18 @@ from typing import Any
 
 import pytest
 
-from drillsim.experiments.compare import compare_drills, describe, faults_of, summary_sentence
+from drillsim.experiments.compare import (
+    compare_drills,
+    describe,
+    faults_of,
+    summary_sentence,
+    typical_notes,
+    underpowered_notes,
+)
 from drillsim.experiments.paired_stats import paired, replications_needed
 from drillsim.experiments.replications import run_drill
 from drillsim.io.loader import Drill
+from drillsim.report.compare_report import row_cells
 
 DETERMINISTIC = {
     "miss": 0,
@@ -67,6 +75,95 @@ def test_words_say_faster_with_the_ci_as_magnitudes() -> None:
     lo, hi = (float(x) for x in text.split("95% CI ")[1].rstrip(")").split("–"))
     assert lo < 4.1 < hi
     assert summary_sentence({"time_to_acknowledge_mean_s": r}) == f"B {text}."
+
+
+SKEWED = [-1.0] * 15 + [12.0]
+"""Fifteen pairs one lower, one pair twelve higher: the typical pair is lower (the
+signed-rank test rejects, p < 0.001, and Shapiro-Wilk rejects normality) but the mean,
+-0.19, is not clearly below zero (t-test p = 0.6)."""
+
+
+def test_interval_p_value_and_verdict_come_from_one_test() -> None:
+    """The reviewer's row: a signed-rank p-value of 0.0007 beside a t-interval holding 0.
+    Now p, the interval and the verdict are the t-test's; the signed-rank p-value stays
+    as a check and its disagreement is said in words."""
+    r = paired([0.0] * 16, SKEWED)
+    assert r.wilcoxon_p is not None and r.wilcoxon_p < 0.05
+    assert r.normal_p is not None and r.normal_p < 0.05
+    assert r.ci_low is not None and r.ci_high is not None and r.ci_low < 0 < r.ci_high
+    assert r.test == "t" and r.p == r.t_p
+    assert not r.significant and not r.clear
+    assert r.typical_disagrees
+    (note,) = typical_notes({"time_to_mitigate_mean_s": r})
+    assert note.startswith("time to mitigate: the typical replication differs")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_significant_exactly_when_the_interval_excludes_zero(seed: int) -> None:
+    """Whatever the shape of the differences, the table's interval and its p-value agree."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 60))
+    a = rng.lognormal(5, 1, n)
+    b = a + rng.lognormal(3, 1.5, n) - rng.lognormal(3, 1.5, n) * rng.uniform(0.5, 1.5)
+    r = paired(list(a), list(b))
+    assert r.ci_low is not None and r.ci_high is not None
+    assert r.significant == (r.ci_low > 0 or r.ci_high < 0) == r.clear
+
+
+def test_sentence_covers_every_clear_kpi_not_only_the_headline_ones() -> None:
+    """Escalations and pages clearly lower: the sentence says so (the old sentence named
+    only seven headline KPIs and left these out)."""
+    lower = paired([3.0, 4.0, 5.0, 4.0, 3.0], [1.0, 1.5, 2.0, 1.0, 1.2])
+    same = paired([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
+    sentence = summary_sentence({"score": same, "escalations": lower, "pages": lower})
+    assert "escalates 2.46 less often" in sentence and "sends 2.46 fewer pages" in sentence
+    mitigate = paired([0.0] * 16, SKEWED)
+    assert "mitigat" not in summary_sentence({"time_to_mitigate_mean_s": mitigate})
+
+
+def _tta(diffs: list[float]) -> dict[str, Any]:
+    a = [600.0 + 37 * k for k in range(len(diffs))]
+    return {"time_to_acknowledge_mean_s": paired(a, [x + d for x, d in zip(a, diffs, strict=True)])}
+
+
+# Ten pairs, mean -226 s, SD 303 s (near the reviewer's -226, SD 289): t-test p = 0.04, yet only
+# about half the power at that size; and the same spread around -90 s: not significant.
+SIGNIFICANT_BUT_WEAK = [-700.0, -500.0, -450.0, -400.0, -300.0, -200.0, -100.0, 0.0, 100.0, 290.0]
+NOT_SIGNIFICANT = [d + 136.0 for d in SIGNIFICANT_BUT_WEAK]
+
+
+def test_power_warning_on_a_significant_difference_says_its_size_is_uncertain() -> None:
+    """Not "too few to detect" right after the difference was reported as significant;
+    the KPI by its name, the difference in minutes as the sentence gives it."""
+    results = _tta(SIGNIFICANT_BUT_WEAK)
+    r = results["time_to_acknowledge_mean_s"]
+    assert r.significant and r.underpowered and r.power is not None and r.power < 0.8
+    (note,) = underpowered_notes(results)
+    assert note.startswith("time to acknowledge: the difference (3.8 min faster) is significant")
+    assert f"only {r.power:.0%} power" in note and "size is uncertain" in note
+    assert "too few to detect" not in note and "226" not in note
+    assert "acknowledges 3.8 min faster" in summary_sentence(results)
+
+
+def test_power_warning_on_an_unclear_difference_says_too_few_in_minutes() -> None:
+    results = _tta(NOT_SIGNIFICANT)
+    assert not results["time_to_acknowledge_mean_s"].significant
+    (note,) = underpowered_notes(results)
+    assert note.startswith(
+        "time to acknowledge: 10 replications are too few to detect a difference of this "
+        "size (1.5 min faster, SD of the pair differences 5.0 min"
+    )
+
+
+def test_displayed_interval_is_cut_at_the_possible_range_and_marked() -> None:
+    """A score difference lies within -100..100: a wider t-interval is shown cut there,
+    with a mark; the numbers in --json stay the computed ones."""
+    r = paired([0.0, 0.0, 100.0], [100.0, 100.0, 0.0])
+    assert r.ci_low is not None and r.ci_low < -100 and r.ci_high is not None and r.ci_high > 100
+    assert row_cells("score", r)[4] == "-100.0 .. 100.0*"
+    assert row_cells("time_to_acknowledge_mean_s", r)[4].count("*") == 0
 
 
 def test_words_give_pages_per_person_as_a_share() -> None:
@@ -189,3 +286,15 @@ def test_flapping_and_false_positives_on_one_rule_keep_common_random_numbers(
             for d in (a, b)
         ]
         assert spurious[0] == spurious[1]
+
+
+def test_an_interval_bound_near_zero_is_not_shown_as_zero() -> None:
+    """Significant at p=0.049 with a bound of -0.04 min: "0.0" would read as touching
+    zero, so a bound that rounds to zero keeps its significant digits; true zeros and
+    float noise stay 0."""
+    from drillsim.experiments.kpi_units import shown
+
+    assert shown("time_to_mitigate_mean_s", -0.0407 * 60) == "-0.0407"
+    assert shown("time_to_mitigate_mean_s", -13.84 * 60) == "-13.8"
+    assert shown("time_to_mitigate_mean_s", 0.0, sign=True) == "+0.0"
+    assert shown("pages", 1e-14) == "0"

@@ -315,12 +315,12 @@ def test_the_cli_writes_tradeoffs_and_the_chart(tmp_path: Path) -> None:
     [
         (
             "replications: 1\noptions: {list: [{name: big, people: 9}]}\n",
-            "options.list[name='big']",
+            "options.list[name='big'].people",
             "asks for 9 people; the pool has 5",
         ),
         (
             "replications: 1\noptions: {list: [{name: x, people: [anouk, zed]}]}\n",
-            "options.list[name='x']",
+            "options.list[name='x'].people[1]",
             "nobody called 'zed'",
         ),
         (
@@ -336,7 +336,7 @@ def test_the_cli_writes_tradeoffs_and_the_chart(tmp_path: Path) -> None:
         (
             "replications: 1\noptions: {list: [{name: x, people: [anouk, bas], "
             "shape: follow-the-sun}]}\n",
-            "options.list[name='x']",
+            "options.list[name='x'].shape",
             "follow-the-sun needs people in at least two time zones",
         ),
         (
@@ -373,6 +373,38 @@ def test_bad_studies_are_located_in_the_study_file(
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "hint"),
+    [
+        (
+            "replications: 1\noptions:\n  list:\n    - {name: big, people: 9}\n",
+            (8, 27, "options.list[name='big'].people"),
+            "the pool: anouk, aoife, bas, wei, priya; ask for at most 5",
+        ),
+        (
+            "replications: 1\noptions:\n  grid: {people: [2, 9]}\n",
+            (7, 22, "options.grid.people[1]"),
+            "ask for at most 5",
+        ),
+        (
+            "replications: 1\noptions:\n  list:\n    - {name: x, people: [anouk, aofe]}\n",
+            (8, 33, "options.list[name='x'].people[1]"),
+            "(did you mean 'aoife'?)",
+        ),
+    ],
+)
+def test_option_problems_sit_at_the_value_with_a_hint(
+    tmp_path: Path, body: str, where: tuple[int, int, str], hint: str
+) -> None:
+    """'asks for 9 people' used to point at the option (its first column) with no hint;
+    now at the people: value (in a grid, the one value), saying what the pool holds."""
+    with pytest.raises(ConfigError) as caught:
+        load_study(write_study(tmp_path, body))
+    issue = caught.value.issues[0]
+    assert (issue.line, issue.col, issue.path) == where
+    assert hint in issue.hint
 
 
 def test_an_unknown_schedule_is_reported_at_schedule(tmp_path: Path) -> None:

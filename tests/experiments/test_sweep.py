@@ -293,11 +293,12 @@ def test_a_path_that_addresses_nothing_is_located_at_the_parameter(tmp_path: Pat
             delay: [5m]
         """,
     )
-    assert _errors(path)[0] == (
+    assert _errors(path)[:2] == [
         f"{display_name(path)}:7:13: parameters.delay.oncall: addresses nothing in "
         f"{display_name(MINI / 'oncall.yaml')}: escalation_policies has no item with "
-        "name='payments' (names: storefront)"
-    )
+        "name='payments'",
+        "    names in escalation_policies: storefront",
+    ]
 
 
 def test_a_value_of_the_wrong_type_is_located_at_the_value_naming_the_arm(
@@ -356,6 +357,46 @@ def test_a_value_of_the_wrong_type_is_located_at_the_value_naming_the_arm(
 def test_bad_sweep_documents_fail_before_any_work(tmp_path: Path, body: str, message: str) -> None:
     """Zero replications, unknown parameters and documents, bad path syntax."""
     assert message in "\n".join(_errors(_write(tmp_path, body)))
+
+
+@pytest.mark.parametrize(
+    ("body", "located", "hint"),
+    [
+        (
+            "replications: 0\nparameters: {d: {oncall: a.b}}\narms: {grid: {d: [1]}}\n",
+            ":4:15: replications: must be greater than or equal to 1",
+            "use 1 or more",
+        ),
+        (
+            "replications: two\nparameters: {d: {oncall: a.b}}\narms: {grid: {d: [1]}}\n",
+            ":4:15: replications: expected an integer, got str 'two'",
+            "write a whole number in digits, without quotes, e.g. 3",
+        ),
+        (
+            "replications: 1\nparameters:\n"
+            "  users: {oncall: 'schedules[name=storefront-primary].layers[0].users'}\n"
+            "arms: {list: [{name: one, users: alice}]}\n",
+            ":7:34: arms.list[name='one'].users: arm 'one': oncall: schedules[name=storefront-"
+            "primary].layers[0].users: expected a list, got str 'alice'",
+            "a list of one is written in brackets: [alice]",
+        ),
+        (
+            "replications: 1\nparameters:\n"
+            "  d: {oncall: 'escalation_policies[name=storefront].rulez[0].delay'}\n"
+            "arms: {grid: {d: [5m]}}\n",
+            ":6:15: parameters.d.oncall: addresses nothing in",
+            "keys of escalation_policies[name=storefront]: name, rules, loops (did you mean "
+            "'rules'?)",
+        ),
+    ],
+)
+def test_every_bad_sweep_value_carries_a_hint_at_the_value(
+    tmp_path: Path, body: str, located: str, hint: str
+) -> None:
+    """The README promises a hint with every problem: these came without one."""
+    lines = _errors(_write(tmp_path, body))
+    assert located in lines[0]
+    assert lines[1] == f"    {hint}"
 
 
 def die_always(job: Job, attempt: int) -> None:

@@ -73,12 +73,12 @@ def test_the_last_key_may_be_absent() -> None:
     [
         (
             "escalation_policies[name=nope].rules",
-            "escalation_policies has no item with name='nope' (names: storefront, payments)",
+            "escalation_policies has no item with name='nope'",
         ),
         ("escalation_policies[name=payments].rules[3]", "has 1 items, no [3]"),
         (
             "routes.group_wait",
-            "the document has no key 'routes' (keys: route, escalation_policies)",
+            "the document has no key 'routes'",
         ),
         ("route.group_wait.x", "route.group_wait is a value ('30s'), not a mapping with 'x'"),
         ("route[0]", "route is a mapping, not a list"),
@@ -89,6 +89,42 @@ def test_paths_that_address_nothing_say_why(text: str, message: str) -> None:
     with pytest.raises(PathNotFoundError) as err:
         resolve(DATA, parse_path(text))
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        (
+            "escalation_policies[name=paymnts].rules",
+            "names in escalation_policies: storefront, payments (did you mean 'payments'?)",
+        ),
+        (
+            "routes.group_wait",
+            "keys of the document: route, escalation_policies (did you mean 'route'?)",
+        ),
+        (
+            "escalation_policies[name=payments].rules[3]",
+            "pick an item of escalation_policies[name=payments].rules with [0]",
+        ),
+        (
+            "escalation_policies.rules",
+            "pick an item of escalation_policies with [0]..[1], or [name=...] with one of: "
+            "storefront, payments",
+        ),
+        ("route.group_wait.x", "route.group_wait is a single value: end the path at"),
+        ("route[0]", "keys of route: "),
+        (
+            "escalation_policies[id=payments].rules",
+            "no item of escalation_policies has 'id'; keys its items have: name, rules",
+        ),
+    ],
+)
+def test_paths_that_address_nothing_hint_what_is_there(text: str, hint: str) -> None:
+    """Every miss carries a hint: the keys, indices or names where the path stopped,
+    with the nearest one (the message alone used to list them, and without a hint)."""
+    with pytest.raises(PathNotFoundError) as err:
+        resolve(DATA, parse_path(text))
+    assert hint in err.value.hint
 
 
 def test_assign_sets_in_place() -> None:
