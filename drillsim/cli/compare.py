@@ -55,7 +55,7 @@ def compare(
     Example:
       drillsim compare scenarios/payments-week.yaml payments-two-tier.yaml --replications 50
     """
-    from drillsim.experiments.compare import compare_drills
+    from drillsim.experiments.compare import compare_drills, console_warnings
     from drillsim.experiments.replications import choose_seed
     from drillsim.io.loader import load_drill
 
@@ -86,7 +86,8 @@ def compare(
             "differ in their faults, so this is not a like-for-like comparison",
             err=True,
         )
-    for note in [*data["underpowered"], *data["typical_disagrees"]]:
+    details = f"each in {out / 'comparison.md'}" if out is not None else "each in --json"
+    for note in console_warnings(result.results, details):
         click.echo(f"warning: {note}", err=True)
 
 

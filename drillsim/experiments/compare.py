@@ -285,6 +285,47 @@ def underpowered_notes(results: dict[str, PairedResult]) -> list[str]:
     return notes
 
 
+def console_warnings(results: dict[str, PairedResult], details: str) -> list[str]:
+    """The warnings of :func:`underpowered_notes` and :func:`typical_notes` for a
+    console: each in full when there is one of its kind, else one line naming the KPIs
+    and the replications that would give 80% power to all of them (a manager reads
+    that; a dozen near-identical paragraphs bury it). ``details`` says where the full
+    notes are."""
+    out: list[str] = []
+    power = underpowered_notes(results)
+    if len(power) == 1:
+        out += power
+    elif power:
+        weak = [k for k, r in results.items() if r.mean_diff not in (None, 0) and r.underpowered]
+        n = max(results[k].n for k in weak)
+        needed = [results[k].needed for k in weak]
+        seen = [k for k in weak if results[k].significant]
+        enough = (
+            f"about {max(x for x in needed if x is not None)} replications would give 80% "
+            "power to all of them"
+            if all(x is not None for x in needed)
+            else "some are too small against their spread for any practical number"
+        )
+        out.append(
+            f"{n} replications give under 80% power for the differences seen in "
+            f"{len(weak)} KPIs ({', '.join(unit_of(k).label for k in weak)}): "
+            f"the {len(seen)} significant among them may come out smaller or larger on a "
+            f"repeat, the others may be real differences missed; {enough} ({details})"
+        )
+    typical = typical_notes(results)
+    if len(typical) == 1:
+        out += typical
+    elif typical:
+        names = [k for k, r in results.items() if r.typical_disagrees and r.wilcoxon_p is not None]
+        out.append(
+            "the t-test on the mean and the signed-rank check on the typical replication "
+            f"disagree for {len(names)} KPIs ({', '.join(unit_of(k).label for k in names)}): "
+            f"a few replications carry or hide those differences; the verdicts are the "
+            f"t-test's ({details})"
+        )
+    return out
+
+
 def typical_notes(results: dict[str, PairedResult]) -> list[str]:
     """Where the signed-rank check disagrees with the t-test on the mean, say what that
     means; the verdict stays the t-test's."""

@@ -9,6 +9,7 @@ import pytest
 
 from drillsim.experiments.compare import (
     compare_drills,
+    console_warnings,
     describe,
     faults_of,
     summary_sentence,
@@ -155,6 +156,24 @@ def test_power_warning_on_an_unclear_difference_says_too_few_in_minutes() -> Non
         "time to acknowledge: 10 replications are too few to detect a difference of this "
         "size (1.5 min faster, SD of the pair differences 5.0 min"
     )
+
+
+def test_the_console_gathers_power_warnings_into_one_line_with_the_count_for_all() -> None:
+    """One weak KPI: its note in full. Two: one line naming both, and the replications
+    that give 80% power to both (the larger of their counts)."""
+    one = _tta(SIGNIFICANT_BUT_WEAK)
+    assert console_warnings(one, "each in X") == underpowered_notes(one)
+    two = {
+        **one,
+        "time_to_mitigate_mean_s": paired([0.0] * 10, [d * 2 for d in NOT_SIGNIFICANT]),
+    }
+    needed = [r.needed for r in two.values()]
+    assert all(n is not None for n in needed) and len(underpowered_notes(two)) == 2
+    (line,) = console_warnings(two, "each in X")
+    assert "under 80% power for the differences seen in 2 KPIs" in line
+    assert "(time to acknowledge, time to mitigate)" in line and "the 1 significant" in line
+    assert f"about {max(needed)} replications would give 80% power to all of them" in line  # type: ignore[type-var]
+    assert line.endswith("(each in X)")
 
 
 def test_displayed_interval_is_cut_at_the_possible_range_and_marked() -> None:
