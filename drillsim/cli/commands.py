@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from drillsim import __version__
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 from drillsim.errors import ConfigError, Issue, ThresholdNotMetError
 
 SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)

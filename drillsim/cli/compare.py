@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 
 if TYPE_CHECKING:
     from drillsim.experiments.compare import Comparison
