@@ -83,7 +83,12 @@ def run(
 
     started = datetime.now(UTC)
     spec = _horizon_of(horizon, drill := load_drill(scenario))
-    for warning in drill.warnings:
+    warnings = list(drill.warnings)
+    if horizon is not None:
+        from drillsim.io.horizon_checks import horizon_warnings
+
+        warnings = sorted([*warnings, *horizon_warnings(drill, spec.scenario.duration)])
+    for warning in warnings:
         click.echo(warning.render(), err=True)
     root_seed = choose_seed(seed, spec)
     run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
