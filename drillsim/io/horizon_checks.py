@@ -2,9 +2,9 @@
 
 One rule, two severities. A scenario (or a sweep arm) whose own ``duration`` ends before a
 fault's ``at`` is a mistake: an error, from :func:`drillsim.io.references.check_scenario`.
-``drillsim run --horizon`` shorter than a fault's ``at`` may be on purpose (a quick look
-at the first minutes), so it is only a warning; but a silent one ran a failover drill
-with no failover and scored it 100.
+``drillsim run --horizon`` (or a StaffingStudy's ``horizon:``) shorter than a fault's
+``at`` may be on purpose (a quick look at the first minutes), so it is only a warning; but
+a silent one ran a failover drill with no failover and scored it 100.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ def faults_after_end(doc: Document, duration_s: float) -> Iterator[tuple[int, Fa
             yield i, fault
 
 
-def horizon_warnings(drill: Drill, horizon_s: float) -> list[Issue]:
-    """A warning per fault that ``--horizon`` cuts off, at the fault's ``at:``."""
+def horizon_warnings(drill: Drill, horizon_s: float, by: str = "--horizon") -> list[Issue]:
+    """A warning per fault that a horizon cuts off, at the fault's ``at:``; ``by`` names
+    where the horizon was set (``--horizon``, a StaffingStudy's ``horizon:``)."""
     warnings = []
     horizon = format_duration(horizon_s)
     for i, fault in faults_after_end(drill.scenario, horizon_s):
@@ -39,9 +40,9 @@ def horizon_warnings(drill: Drill, horizon_s: float) -> list[Issue]:
         name = repr(fault.name) if fault.name else f"faults[{i}]"
         issue = drill.scenario.issue(
             ("faults", i, "at"),
-            f"fault {name} starts at {start}, not before the {horizon} --horizon ends; "
+            f"fault {name} starts at {start}, not before the {horizon} {by} ends; "
             "it is not injected",
-            f"give a --horizon longer than {start} to include it",
+            f"give a {by} longer than {start} to include it",
         )
         warnings.append(replace(issue, severity="warning"))
     return warnings
