@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from drillsim import __version__
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 from drillsim.errors import ConfigError, Issue, ThresholdNotMetError
 
 SCENARIO = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -36,7 +36,8 @@ MAX_REPLICATIONS = 1000  # every replication's log is kept in memory and written
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Results folder (default: results/<run-id>/).",
+    help="Results folder (default: results/<run-id>/). An existing one is replaced only if "
+    "empty or an earlier `drillsim run` result holding nothing else.",
 )
 @click.option(
     "--replications",
@@ -79,22 +80,28 @@ def run(
     from drillsim.cli import output, weekly_output
     from drillsim.experiments.replications import choose_seed, run_replications
     from drillsim.io.loader import load_drill
-    from drillsim.io.results import check_target, unused_folder, write_results
+    from drillsim.io.result_folders import RUN, check_target
+    from drillsim.io.results import unused_folder, write_results
 
     started = datetime.now(UTC)
     spec = _horizon_of(horizon, drill := load_drill(scenario))
-    for warning in drill.warnings:
+    warnings = list(drill.warnings)
+    if horizon is not None:
+        from drillsim.io.horizon_checks import horizon_warnings
+
+        warnings = sorted([*warnings, *horizon_warnings(drill, spec.scenario.duration)])
+    for warning in warnings:
         click.echo(warning.render(), err=True)
     root_seed = choose_seed(seed, spec)
     run_id = f"{_slug(scenario.stem)}-s{root_seed}-{started.strftime('%Y%m%dT%H%M%SZ')}"
     target = out or unused_folder(Path("results") / run_id)
-    check_target(target)  # before the work, not after it
+    check_target(target, RUN)  # before the work, not after it
     with output.progress(replications) as advance:
         outcomes = run_replications(spec, root_seed, replications, advance)
     manifest = _manifest(drill, root_seed, replications, started, target.name)
     files = output.result_files(outcomes, manifest, plots=plots and replications == 1)
     files |= weekly_output.weekly_files(outcomes, plots=plots and replications == 1)
-    write_results(target, files)
+    write_results(target, files, RUN)
     if as_json:
         click.echo(
             files["scorecard.json"] if replications == 1 else files["summary.json"], nl=False
@@ -138,6 +145,7 @@ def _manifest(
 
     packages = ("simpy", "numpy", "networkx", "pydantic", "pyyaml")
     return {
+        "kind": "Run",  # what may replace this folder (drillsim.io.result_folders)
         "run_id": run_id,
         "seed": seed,
         "replications": replications,

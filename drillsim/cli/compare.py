@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 
 if TYPE_CHECKING:
     from drillsim.experiments.compare import Comparison
@@ -38,7 +38,8 @@ MAX_REPLICATIONS = 10_000  # only each replication's KPIs are kept in memory
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Also write a results folder: comparison.json, comparison.md, pairs.csv, manifest.",
+    help="Also write a results folder: comparison.json, comparison.md, pairs.csv, manifest. "
+    "An existing one is replaced only if empty or an earlier `drillsim compare` result.",
 )
 def compare(
     a: Path, b: Path, replications: int, seed: int | None, as_json: bool, out: Path | None
@@ -63,9 +64,9 @@ def compare(
     for warning in [*drill_a.warnings, *drill_b.warnings]:
         click.echo(warning.render(), err=True)
     if out is not None:
-        from drillsim.io.results import check_target
+        from drillsim.io.result_folders import COMPARE, check_target
 
-        check_target(out)  # before the work, not after it
+        check_target(out, COMPARE)  # before the work, not after it
     started = datetime.now(UTC)
     root_seed = choose_seed(seed, drill_a.spec)
     from drillsim.cli import output
@@ -99,6 +100,7 @@ def _write_folder(
     import io
     import sys
 
+    from drillsim.io.result_folders import COMPARE
     from drillsim.io.results import dumps_json, sha256_file, write_results
     from drillsim.report.compare_report import comparison_markdown
 
@@ -126,6 +128,7 @@ def _write_folder(
             "comparison.md": comparison_markdown(result, a.name, b.name),
             "pairs.csv": buf.getvalue(),
         },
+        COMPARE,
     )
     click.echo(f"results: {out}", err=True)
 

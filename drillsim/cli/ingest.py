@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 from drillsim.engine.replay import ReplayReport
 from drillsim.errors import DrillsimError
 from drillsim.io.normalise import NormalisedAlert

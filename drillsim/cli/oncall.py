@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 from drillsim.errors import ConfigError, DrillsimError, Issue
 from drillsim.io.diagnostics import first_error
 

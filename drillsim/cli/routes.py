@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 from drillsim.errors import DrillsimError
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 from drillsim.errors import DrillsimError
 from drillsim.spec.durations import format_duration, parse_duration
 

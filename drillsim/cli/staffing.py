@@ -15,7 +15,7 @@ from drillsim.cli.experiment_run import (
     report_failures,
     run_experiment,
 )
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 
 
 @cli.command()
@@ -50,6 +50,11 @@ def staffing(
     settings = Settings(out, seed, executor, workers, scheduler, resume)
     check_usage(settings, "study")
     loaded = load_study(study_file)
+    warnings = list(loaded.base.warnings)
+    if loaded.spec.horizon is not None:
+        from drillsim.io.horizon_checks import horizon_warnings
+
+        warnings += horizon_warnings(loaded.base, loaded.horizon_s, "study horizon")
     outcome, root_seed = run_experiment(
         loaded,
         study_file,
@@ -57,7 +62,7 @@ def staffing(
         base=loaded.base.spec,
         document_seed=loaded.spec.seed,
         noun="study",
-        warnings=loaded.base.warnings,
+        warnings=warnings,
     )
     rows = loaded.tradeoffs(outcome)
     write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))

@@ -15,7 +15,7 @@ from drillsim.cli.experiment_run import (
     report_failures,
     run_experiment,
 )
-from drillsim.cli.main import cli
+from drillsim.cli.group import cli
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drillsim.errors import Issue
+from drillsim.io.horizon_checks import faults_after_end
 from drillsim.io.responder_checks import check_responders, responder_warnings
 from drillsim.io.schedule_checks import schedule_errors, schedule_warnings
 
@@ -359,14 +360,14 @@ def check_scenario(doc: Document, topology: Document) -> list[Issue]:
                     "give the service redundancy: {mode: active-standby} or drop 'instance'",
                 )
             )
-        if fault.at is not None and fault.at >= doc.model.duration:
-            issues.append(
-                doc.issue(
-                    ("faults", i, "at"),
-                    "starts after the drill has ended",
-                    "make 'at' shorter than the scenario's duration",
-                )
+    for i, _ in faults_after_end(doc, doc.model.duration):
+        issues.append(
+            doc.issue(
+                ("faults", i, "at"),
+                "starts after the drill has ended",
+                "make 'at' shorter than the scenario's duration",
             )
+        )
     return issues
 
 

@@ -2,7 +2,8 @@
 
 Everything is written into a temporary sibling folder first and renamed into place, so
 an interrupted run leaves nothing half-made, and an existing folder is only replaced
-when it is itself a drillsim results folder (it has a manifest.json).
+when it is a previous result of the same command holding nothing else
+(:mod:`drillsim.io.result_folders`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.errors import ConfigError, DrillsimError, Issue
+from drillsim.io.result_folders import ResultKind, check_target
 
 
 def sha256_file(path: Path) -> str:
@@ -28,27 +30,6 @@ def dumps_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
-def check_target(target: Path) -> None:
-    """Refuse a results folder that cannot be written or would overwrite user data.
-
-    Raises:
-        DrillsimError: ``target`` exists and is not a drillsim results folder, or a parent
-            of it is a file.
-    """
-    if target.exists() and not (
-        target.is_dir() and ((target / "manifest.json").is_file() or not any(target.iterdir()))
-    ):
-        raise DrillsimError(
-            f"{target}: exists and is not a drillsim results folder; refusing to overwrite it\n"
-            "    choose another --out, or remove the folder yourself"
-        )
-    for parent in target.parents:
-        if parent.exists() and not parent.is_dir():
-            raise DrillsimError(
-                f"{target}: {parent} is a file, not a folder\n    choose another --out"
-            )
-
-
 def unused_folder(target: Path) -> Path:
     """``target``, or ``target-2``, ``target-3`` ... if it is taken (runs in one second)."""
     candidate, k = target, 1
@@ -58,14 +39,20 @@ def unused_folder(target: Path) -> Path:
     return candidate
 
 
-def write_results(target: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``files`` (relative name -> content) as the folder ``target``, atomically.
+def write_results(target: Path, files: dict[str, str | bytes], kind: ResultKind) -> Path:
+    """Write ``files`` (relative name -> content) as the folder ``target``, atomically,
+    replacing a previous result of ``kind`` there.
 
     Raises:
         DrillsimError: the folder cannot be written (see :func:`check_target`, or the
             disk refused).
+        ValueError: ``files`` names a file ``kind`` does not list (a bug: the next run
+            would refuse to replace this folder).
     """
-    check_target(target)
+    unlisted = sorted(name for name in files if not kind.writes_file(name))
+    if unlisted:
+        raise ValueError(f"{kind.command} writes files its ResultKind does not list: {unlisted}")
+    check_target(target, kind)  # again: the folder may have changed during the run
     try:
         return _write_atomically(target, files)
     except OSError as exc:
@@ -84,18 +71,33 @@ def _write_atomically(target: Path, files: dict[str, str | bytes]) -> Path:
             else:
                 path.write_text(content, encoding="utf-8")
         if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
+            _replace(target, tmp)
         else:
             os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _replace(target: Path, new: Path) -> None:
+    """Swap the folder ``new`` in for ``target``. The old folder moves into a fresh
+    temporary sibling (never a fixed name, which could be someone's folder), and comes
+    back if the swap fails."""
+    holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old = holder / target.name
+    try:
+        os.replace(target, old)
+    except BaseException:
+        holder.rmdir()
+        raise
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(old, target)  # should this fail too, the old folder stays in holder
+        holder.rmdir()
+        raise
+    shutil.rmtree(holder, ignore_errors=True)
 
 
 def read_events(results_dir: Path) -> list[dict[str, Any]]:

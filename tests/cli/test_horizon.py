@@ -85,3 +85,53 @@ def test_a_bad_horizon_is_a_usage_error(recurring: Path, tmp_path: Path, horizon
     assert result.exit_code == 2, result.output
     assert "--horizon" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def _faults(out: Path) -> int:
+    return int(json.loads((out / "scorecard.json").read_text())["kpis"]["faults"])
+
+
+def test_a_horizon_that_cuts_off_a_fixed_fault_warns_where_the_fault_is(tmp_path: Path) -> None:
+    """The mini drill's db-crash is ``at: 10m``: a 5m horizon runs without it, and says so
+    (it used to run a fault-free drill without a word)."""
+    out = tmp_path / "run"
+    result = _invoke("run", MINI / "scenario.yaml", "--seed", 1, "--horizon", "5m", "--out", out,
+                     "--no-plots")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    line, col = _position_of_at(MINI / "scenario.yaml", "db-crash")
+    assert (
+        f"scenario.yaml:{line}:{col}: warning: faults[name='db-crash'].at: fault 'db-crash' "
+        "starts at 10m, not before the 5m --horizon ends; it is not injected\n"
+        "    give a --horizon longer than 10m to include it\n"
+    ) in result.stderr
+    assert _faults(out) == 0  # the warning tells the truth
+
+
+def test_a_horizon_past_every_fixed_fault_does_not_warn(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _invoke("run", MINI / "scenario.yaml", "--seed", 1, "--horizon", "11m", "--out", out,
+                     "--no-plots")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "--horizon" not in result.stderr
+    assert _faults(out) == 1
+
+
+def test_a_scenario_shorter_than_its_fault_is_still_an_error(tmp_path: Path) -> None:
+    """The same rule in the scenario itself (and so in a sweep arm) stays an error."""
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    path = folder / "scenario.yaml"
+    path.write_text(path.read_text().replace("duration: 6h", "duration: 5m"))
+    result = _invoke("validate", path)
+    assert result.exit_code == 1
+    line, col = _position_of_at(path, "db-crash")
+    where = f"scenario.yaml:{line}:{col}: faults[name='db-crash'].at"
+    assert f"{where}: starts after the drill has ended\n" in result.stderr
+
+
+def _position_of_at(path: Path, fault: str) -> tuple[int, int]:
+    """1-based line and column of the ``at:`` value of ``fault`` in ``path``."""
+    for n, text in enumerate(path.read_text().splitlines(), 1):
+        if f"name: {fault}" in text and "at: " in text:
+            return n, text.index("at: ") + 5
+    raise AssertionError(f"no one-line fault {fault!r} with 'at:' in {path}")

@@ -308,6 +308,13 @@ def test_the_cli_writes_tradeoffs_and_the_chart(tmp_path: Path) -> None:
     assert [r["option"] for r in table] == ["people=2", "people=3"]
     assert [float(r["cost_per_week"]) for r in table] == [200.0, 300.0]
     assert (out / "pareto.png").read_bytes().startswith(b"\x89PNG")
+    # horizon: 3d leaves out the Thursday crash (at: 3d3h20m), and says so
+    assert (
+        "warning: faults[name='ledger-db-primary-crash'].at: fault 'ledger-db-primary-crash' "
+        "starts at 3d3h20m, not before the 3d study horizon ends; it is not injected\n"
+        "    give a study horizon longer than 3d3h20m to include it\n"
+    ) in result.stderr
+    assert "webhooks-bad-deploy" not in result.stderr  # at: 1d15h10m, inside the horizon
 
 
 @pytest.mark.parametrize(

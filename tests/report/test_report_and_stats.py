@@ -12,6 +12,7 @@ from drillsim.errors import DrillsimError
 from drillsim.events import RECORD_TYPES
 from drillsim.experiments.replications import confidence_interval, long_rows, run_replications
 from drillsim.io.loader import Drill
+from drillsim.io.result_folders import COMPARE, RUN
 from drillsim.io.results import write_results
 from drillsim.report.markdown import render_report
 from drillsim.report.timeline import describe, timeline_lines
@@ -59,15 +60,21 @@ def test_long_rows_have_one_row_per_replication_and_kpi(mini_drill: Drill) -> No
 
 
 def test_results_are_written_atomically_and_never_over_user_files(tmp_path: Path) -> None:
-    """A results folder replaces an older one; a folder of user files is refused intact."""
+    """A results folder replaces an older one of its kind; a folder of user files is refused
+    intact; a file the kind does not list is a bug, caught before anything is written."""
     target = tmp_path / "run"
-    write_results(target, {"manifest.json": "{}", "a/b.txt": "x"})
-    write_results(target, {"manifest.json": "{}", "c.txt": "y"})
-    assert sorted(p.name for p in target.iterdir()) == ["c.txt", "manifest.json"]
+    manifest = '{"kind": "Compare"}'
+    write_results(target, {"manifest.json": manifest, "pairs.csv": "x"}, COMPARE)
+    write_results(target, {"manifest.json": manifest, "comparison.md": "y"}, COMPARE)
+    assert sorted(p.name for p in target.iterdir()) == ["comparison.md", "manifest.json"]
+    with pytest.raises(DrillsimError, match="refusing to overwrite"):
+        write_results(target, {"manifest.json": "{}"}, RUN)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     with pytest.raises(DrillsimError, match="refusing to overwrite"):
-        write_results(mine, {"manifest.json": "{}"})
+        write_results(mine, {"manifest.json": "{}"}, COMPARE)
     assert (mine / "notes.txt").read_text() == "keep me"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with pytest.raises(ValueError, match="does not list"):
+        write_results(tmp_path / "new", {"manifest.json": "{}", "a/b.txt": "x"}, COMPARE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "run"]
