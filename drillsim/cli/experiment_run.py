@@ -1,5 +1,6 @@
 """What ``drillsim sweep`` and ``drillsim staffing`` share: their options (folder, seed,
-executor, workers, Dask scheduler, resume, plots) and running an experiment with them.
+replications, executor, workers, Dask scheduler, resume, plots) and running an
+experiment with them.
 
 Both run arms on the same seeded replications through the same runner; only what they
 load and what they report differ, so the options, the seed and folder rules, Ctrl-C's
@@ -8,6 +9,7 @@ exit code 130 and the failure report are written once, here.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +23,13 @@ from drillsim.errors import DrillsimError
 
 if TYPE_CHECKING:
     from drillsim.experiments.sweep_runner import Experiment, SweepOutcome
+    from drillsim.io.staffing import LoadedStudy
+    from drillsim.io.sweeps import LoadedSweep
     from drillsim.spec.drill import DrillSpec
 
 EXECUTORS = ("processes", "sequential", "dask")
 F = TypeVar("F", bound=Callable[..., Any])
+L = TypeVar("L", "LoadedSweep", "LoadedStudy")
 
 
 def experiment_options(noun: str) -> Callable[[F], F]:
@@ -43,6 +48,13 @@ def experiment_options(noun: str) -> Callable[[F], F]:
                 "--seed",
                 type=click.IntRange(min=0),
                 help=f"Root seed (default: the {noun}'s, else the scenario's, else drawn).",
+            ),
+            click.option(
+                "--replications",
+                type=click.IntRange(min=1),
+                help=f"Replications per arm instead of the {noun} file's replications:. With "
+                "--resume, a higher count extends the folder (default there: the larger of "
+                "the file's and the folder's; never fewer than the folder's).",
             ),
             click.option(
                 "--executor",
@@ -90,6 +102,7 @@ class Settings:
     workers: int | None
     scheduler: str | None
     resume: bool
+    replications: int | None = None
 
 
 def run_experiment(
@@ -153,6 +166,26 @@ def run_experiment(
         click.echo(str(exc), err=True)
         sys.exit(130)
     return outcome, root_seed
+
+
+def settle_replications(loaded: L, settings: Settings) -> L:
+    """``loaded`` with the replications this run makes: --replications, else the
+    document's; when resuming without the flag, never fewer than the folder already
+    plans, so a folder extended with --replications resumes without repeating it (a
+    --replications below the folder's is refused by the runner: it would drop rows)."""
+    from drillsim.io.sweep_results import read_manifest
+
+    count = settings.replications
+    if count is None:
+        count = loaded.replications
+        if settings.resume:
+            assert settings.out is not None
+            count = max(count, int(read_manifest(settings.out).get("replications", 0)))
+    if count == loaded.replications:
+        return loaded
+    document = loaded.document
+    model = document.model.model_copy(update={"replications": count})
+    return dataclasses.replace(loaded, document=dataclasses.replace(document, model=model))
 
 
 def check_usage(settings: Settings, noun: str) -> None:

@@ -14,6 +14,7 @@ from drillsim.cli.experiment_run import (
     experiment_options,
     report_failures,
     run_experiment,
+    settle_replications,
 )
 from drillsim.cli.main import cli
 
@@ -25,6 +26,7 @@ def staffing(
     study_file: Path,
     out: Path | None,
     seed: int | None,
+    replications: int | None,
     executor: str,
     workers: int | None,
     scheduler: str | None,
@@ -37,7 +39,8 @@ def staffing(
     and summary.csv like a sweep, tradeoffs.csv (per option: p90 time to acknowledge of
     the rotation's incidents, pages and night pages per person per week, cost per week,
     each with its 95% CI; whether it meets the targets and is Pareto-optimal) and
-    pareto.png. Ctrl-C keeps finished replications; --resume continues.
+    pareto.png. Ctrl-C keeps finished replications; --resume continues, and extends the
+    study when replications: (or --replications) was raised.
 
     \b
     Example:
@@ -47,9 +50,9 @@ def staffing(
     from drillsim.io.staffing import load_study
     from drillsim.io.sweep_results import summary_csv
 
-    settings = Settings(out, seed, executor, workers, scheduler, resume)
+    settings = Settings(out, seed, executor, workers, scheduler, resume, replications)
     check_usage(settings, "study")
-    loaded = load_study(study_file)
+    loaded = settle_replications(load_study(study_file), settings)
     outcome, root_seed = run_experiment(
         loaded,
         study_file,

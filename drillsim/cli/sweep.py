@@ -14,6 +14,7 @@ from drillsim.cli.experiment_run import (
     experiment_options,
     report_failures,
     run_experiment,
+    settle_replications,
 )
 from drillsim.cli.main import cli
 
@@ -25,6 +26,7 @@ def sweep(
     sweep_file: Path,
     out: Path | None,
     seed: int | None,
+    replications: int | None,
     executor: str,
     workers: int | None,
     scheduler: str | None,
@@ -37,19 +39,22 @@ def sweep(
     parameters, not by luck. Writes runs.csv (arm, replication, seed, kpi, value; rows
     appended as replications finish), incidents.csv (every incident's time to acknowledge
     and resolve), summary.csv (mean, median, p90, 95% CI per KPI per arm) and plots.
-    Ctrl-C keeps finished replications; --resume continues.
+    Ctrl-C keeps finished replications; --resume continues. Raising replications: in
+    the file, or --replications, then --resume extends a sweep (only the new ones run).
 
     \b
     Example:
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay --resume
+      drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay --resume \\
+        --replications 40
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --scheduler tcp://10.0.0.5:8786
     """
     from drillsim.io.sweeps import load_sweep
 
-    settings = Settings(out, seed, executor, workers, scheduler, resume)
+    settings = Settings(out, seed, executor, workers, scheduler, resume, replications)
     check_usage(settings, "sweep")
-    loaded = load_sweep(sweep_file)
+    loaded = settle_replications(load_sweep(sweep_file), settings)
     outcome, root_seed = run_experiment(
         loaded,
         sweep_file,

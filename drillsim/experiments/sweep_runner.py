@@ -20,8 +20,10 @@ from typing import Any, Protocol
 
 from drillsim.errors import DrillsimError
 from drillsim.experiments.executors import Executor, Failure, Hook, Work
+from drillsim.experiments.resume_check import check_resumable, input_checksums
 from drillsim.experiments.sweep import SUMMARY_COLUMNS, Job, Measures, jobs_for, summarise
-from drillsim.io.results import sha256_file, write_file
+from drillsim.io.loader import Document
+from drillsim.io.results import write_file
 from drillsim.io.sweep_results import (
     IncidentRow,
     Row,
@@ -83,6 +85,12 @@ class Experiment(Protocol):
         """What each replication yields as rows."""
         ...
 
+    @property
+    def document(self) -> Document[Any]:
+        """The experiment's own document (one of :meth:`sources`), whose
+        ``replications:`` alone may change between a run and its ``--resume``."""
+        ...
+
     def sources(self) -> dict[str, Path]:
         """Every input file by role (checksummed in the manifest)."""
         ...
@@ -114,26 +122,10 @@ def plan(loaded: Experiment, seed: int) -> dict[str, Any]:
         "seed": seed,
         "replications": loaded.replications,
         "arms": [{"name": a.name, "values": a.values} for a in loaded.experiment_arms],
-        "inputs": {
-            role: {"path": str(path), "sha256": sha256_file(path)}
-            for role, path in loaded.sources().items()
-        },
+        "inputs": input_checksums(
+            loaded.sources(), loaded.document.path, loaded.document.source.data
+        ),
     }
-
-
-def _check_resumable(old: dict[str, Any], new: dict[str, Any], target: Path) -> None:
-    for key, what in (("seed", "seed"), ("arms", "arms"), ("inputs", "input files")):
-        if key == "inputs":
-            same = {k: v["sha256"] for k, v in old.get(key, {}).items()} == {
-                k: v["sha256"] for k, v in new[key].items()
-            }
-        else:
-            same = old.get(key) == new[key]
-        if not same:
-            raise DrillsimError(
-                f"{target}: cannot resume: the {what} changed since this sweep started\n"
-                "    run it again into another --out"
-            )
 
 
 def run_sweep(
@@ -161,7 +153,7 @@ def run_sweep(
     kpis = loaded.measures.names
     manifest = {**plan(loaded, seed), **(extra or {}), "complete": False}
     if resume:
-        _check_resumable(read_manifest(target), manifest, target)
+        check_resumable(read_manifest(target), manifest, target)
         kept = _whole_replications(read_rows(target), len(kpis))
         finished_reps = {(r.arm, r.replication) for r in kept}
         rewrite_incidents(
