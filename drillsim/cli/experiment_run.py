@@ -22,7 +22,7 @@ import click
 from drillsim.errors import DrillsimError
 
 if TYPE_CHECKING:
-    from drillsim.experiments.sweep_runner import Experiment, SweepOutcome
+    from drillsim.experiments.sweep_runner import Experiment, Finish, SweepOutcome
     from drillsim.io.staffing import LoadedStudy
     from drillsim.io.sweeps import LoadedSweep
     from drillsim.spec.drill import DrillSpec
@@ -114,9 +114,11 @@ def run_experiment(
     document_seed: int | None,
     noun: str,
     warnings: Any = (),
+    finish: Finish | None = None,
 ) -> tuple[SweepOutcome, int]:
     """Run ``loaded`` with the command line's settings; (outcome, root seed). The seed
-    is --seed, else the document's, else ``base``'s scenario's, else drawn.
+    is --seed, else the document's, else ``base``'s scenario's, else drawn. ``finish``
+    writes the command's own files (plots ...) before the manifest says complete.
 
     Exits 130 after Ctrl-C (finished replications kept). Raises DrillsimError for a
     seed that contradicts the folder being resumed, an unusable folder or scheduler.
@@ -161,6 +163,7 @@ def run_experiment(
                 resume=s.resume,
                 progress=lambda done, _total: advance(done),
                 extra=extra,
+                finish=finish,
             )
     except SweepInterrupted as exc:
         click.echo(str(exc), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from drillsim.cli.experiment_run import (
     settle_replications,
 )
 from drillsim.cli.main import cli
+
+if TYPE_CHECKING:
+    from drillsim.experiments.sweep_runner import SweepOutcome
 
 
 @cli.command()
@@ -53,6 +56,18 @@ def staffing(
     settings = Settings(out, seed, executor, workers, scheduler, resume, replications)
     check_usage(settings, "study")
     loaded = settle_replications(load_study(study_file), settings)
+    rows: list[dict[str, Any]] = []
+
+    def finish(outcome: SweepOutcome) -> None:
+        """tradeoffs.csv and pareto.png, before the manifest says complete."""
+        rows.extend(loaded.tradeoffs(outcome))
+        write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
+        if plots:
+            from drillsim.report.staffing_plots import pareto_png
+
+            png = pareto_png(rows, loaded.spec.cost.currency)
+            write_file(outcome.target / "pareto.png", png)
+
     outcome, root_seed = run_experiment(
         loaded,
         study_file,
@@ -61,14 +76,8 @@ def staffing(
         document_seed=loaded.spec.seed,
         noun="study",
         warnings=loaded.base.warnings,
+        finish=finish,
     )
-    rows = loaded.tradeoffs(outcome)
-    write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
-    if plots:
-        from drillsim.report.staffing_plots import pareto_png
-
-        png = pareto_png(rows, loaded.spec.cost.currency)
-        write_file(outcome.target / "pareto.png", png)
     _print_tradeoffs(rows, loaded, root_seed)
     click.echo(f"results: {outcome.target}")
     report_failures(outcome, "option")

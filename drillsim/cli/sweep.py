@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from drillsim.cli.experiment_run import (
     settle_replications,
 )
 from drillsim.cli.main import cli
+
+if TYPE_CHECKING:
+    from drillsim.experiments.sweep_runner import SweepOutcome
 
 
 @cli.command()
@@ -63,17 +66,20 @@ def sweep(
         document_seed=loaded.spec.seed,
         noun="sweep",
         warnings=loaded.base.warnings,
+        finish=_write_plots if plots else None,
     )
-    if plots:
-        from drillsim.io.results import write_file
-        from drillsim.report.sweep_plots import kpi_distributions_png, tta_ecdf_png
-
-        write_file(outcome.target / "kpis.png", kpi_distributions_png(outcome.rows, outcome.arms))
-        ecdf = tta_ecdf_png(outcome.incidents, outcome.arms)
-        write_file(outcome.target / "tta_ecdf.png", ecdf)
     _print_summary(outcome.summary, loaded.summary(), root_seed)
     click.echo(f"results: {outcome.target}")
     report_failures(outcome, "arm")
+
+
+def _write_plots(outcome: SweepOutcome) -> None:
+    """kpis.png and tta_ecdf.png, drawn from the folder's rows."""
+    from drillsim.io.results import write_file
+    from drillsim.report.sweep_plots import kpi_distributions_png, tta_ecdf_png
+
+    write_file(outcome.target / "kpis.png", kpi_distributions_png(outcome.rows, outcome.arms))
+    write_file(outcome.target / "tta_ecdf.png", tta_ecdf_png(outcome.incidents, outcome.arms))
 
 
 def _fmt(value: Any) -> str:

@@ -42,6 +42,9 @@ from drillsim.spec.drill import DrillSpec
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in the sweep) after each one."""
 
+Finish = Callable[["SweepOutcome"], None]
+"""Writes a command's own files from a finished sweep (its plots, a trade-off table)."""
+
 
 class ExperimentArm(Protocol):
     """One arm as the runner needs it."""
@@ -138,11 +141,15 @@ def run_sweep(
     progress: Progress | None = None,
     hook: Hook | None = None,
     extra: dict[str, Any] | None = None,
+    finish: Finish | None = None,
 ) -> SweepOutcome:
-    """Run every missing (arm, replication) and write the folder.
+    """Run every missing (arm, replication) and write the folder; ``finish`` writes the
+    caller's own files (plots, a trade-off table) before the manifest says complete.
 
     Raises:
-        SweepInterrupted: stopped by Ctrl-C; the rows of finished replications stay.
+        SweepInterrupted: stopped by Ctrl-C, while replications ran or after; the rows
+            of finished replications stay, and the manifest says ``complete: false``
+            until every file is written, so --resume finishes the folder.
         DrillsimError: the folder cannot be written, or --resume does not match it.
     """
     started = time.time()
@@ -170,45 +177,59 @@ def run_sweep(
     finished = len(done)
     failures: list[Failure] = []
     work = Work(tuple(a.spec for a in arms), tuple(names), seed, hook, loaded.measures)
-    log = RunsLog(target)
-    outcomes = executor.run(work, jobs)
+    running = True
     try:
-        if progress is not None:
-            progress(finished, total)
-        for _job, result in outcomes:
-            if isinstance(result, Failure):
-                failures.append(result)
-            else:
-                log.append(result.rows, result.incidents)
-                finished += 1
+        log = RunsLog(target)
+        outcomes = executor.run(work, jobs)
+        try:
             if progress is not None:
                 progress(finished, total)
+            for _job, result in outcomes:
+                if isinstance(result, Failure):
+                    failures.append(result)
+                else:
+                    log.append(result.rows, result.incidents)
+                    finished += 1
+                if progress is not None:
+                    progress(finished, total)
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()
+            log.close()
+        running = False
+        rows = _canonical(read_rows(target), index, kpis)
+        rewrite_rows(target, rows)
+        incidents = sorted(read_incidents(target), key=lambda i: (index[i.arm], i.replication))
+        rewrite_incidents(target, incidents)
+        summary = summarise(rows, names, kpis)
+        write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
+        outcome = SweepOutcome(target, names, seed, reps, rows, summary, failures, incidents)
+        if finish is not None:
+            finish(outcome)
+        manifest.update(
+            complete=not failures,
+            failures=[
+                {"arm": names[f.job.arm], "replication": f.job.replication, "reason": f.reason}
+                for f in sorted(failures, key=lambda f: f.job)
+            ],
+            wall_time_s=round(time.time() - started, 3),
+        )
+        write_manifest(target, manifest)
     except KeyboardInterrupt:
-        raise SweepInterrupted(
-            f"interrupted: {finished} of {total} replications kept in {target}\n"
-            "    add --resume to continue where it stopped"
-        ) from None
-    finally:
-        close = getattr(outcomes, "close", None)
-        if close is not None:
-            close()
-        log.close()
-    rows = _canonical(read_rows(target), index, kpis)
-    rewrite_rows(target, rows)
-    incidents = sorted(read_incidents(target), key=lambda i: (index[i.arm], i.replication))
-    rewrite_incidents(target, incidents)
-    summary = summarise(rows, names, kpis)
-    write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
-    manifest.update(
-        complete=not failures,
-        failures=[
-            {"arm": names[f.job.arm], "replication": f.job.replication, "reason": f.reason}
-            for f in sorted(failures, key=lambda f: f.job)
-        ],
-        wall_time_s=round(time.time() - started, 3),
+        raise SweepInterrupted(_interrupted(finished, total, target, running=running)) from None
+    return outcome
+
+
+def _interrupted(finished: int, total: int, target: Path, *, running: bool) -> str:
+    """What Ctrl-C left: how many replications, and how --resume goes on."""
+    kept = f"interrupted: {finished} of {total} replications kept in {target}"
+    if running:
+        return f"{kept}\n    add --resume to continue where it stopped"
+    return (
+        f"{kept}, before the summary and other results were all written\n"
+        "    add --resume to write them (finished replications do not run again)"
     )
-    write_manifest(target, manifest)
-    return SweepOutcome(target, names, seed, reps, rows, summary, failures, incidents)
 
 
 def _whole_replications(rows: list[Row], kpis: int) -> list[Row]:
