@@ -39,6 +39,21 @@ class DrillsimGroup(click.Group):
             click.echo("interrupted", err=True)
             sys.exit(130)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the command line; Ctrl-C here exits 130 too (click would say
+        "Aborted!" and exit 1)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
 
 @click.group(cls=DrillsimGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="drillsim")
@@ -55,5 +70,6 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command group (the console script, :mod:`drillsim.__main__`, calls this
+    once it has imported the command line)."""
     cli(prog_name="drillsim")
