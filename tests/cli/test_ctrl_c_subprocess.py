@@ -43,29 +43,59 @@ def _drillsim(*args: str | Path) -> subprocess.Popen[str]:
     )
 
 
-def _ctrl_c(proc: subprocess.Popen[str], when: Path, delay: float) -> tuple[int, str]:
-    """SIGINT to the process group ``delay`` seconds after ``when`` exists; (exit, stderr)."""
-    deadline = time.monotonic() + 15
-    while not when.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(delay)
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    return proc.returncode, err
+def _first_worker(parent: int, deadline: float) -> int | None:
+    """The pid of a worker process ``parent`` spawned, seen as soon as it exists (still
+    starting up: its interpreter, then drillsim's imports), or None (not Linux, or
+    none appeared before ``deadline``)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    while time.monotonic() < deadline:
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                spawned = b"spawn_main" in (entry / "cmdline").read_bytes()
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == parent and spawned:
+                return int(entry.name)
+        time.sleep(0.002)
+    return None
+
+
+def _ignores_sigint(pid: int) -> bool:
+    """Whether process ``pid`` has SIGINT ignored (Linux's /proc/PID/status SigIgn)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGINT - 1) & 1)
+    raise AssertionError(f"no SigIgn in /proc/{pid}/status")
 
 
 def test_ctrl_c_while_workers_start_up_exits_130_quietly_and_resumes(tmp_path: Path) -> None:
-    """Interrupted 0.3 s after the folder appears (two workers importing drillsim), the
-    sweep says how many replications it kept; --resume ends with the reference rows."""
+    """A worker ignores SIGINT from the moment it exists (so a Ctrl-C during its start-up
+    cannot raise KeyboardInterrupt in it); interrupted then, the sweep exits 130 with no
+    traceback, says how many replications it kept, and --resume ends with the rows of an
+    uninterrupted sweep."""
     reference = tmp_path / "reference"
     run_sweep(load_sweep(SWEEPS / "escalation.yaml"), reference, 11, SequentialExecutor())
     out = tmp_path / "s"
     args = ("sweep", SWEEPS / "escalation.yaml", "--out", out, "--no-plots")
     proc = _drillsim(*args, "--workers", "2")
-    code, err = _ctrl_c(proc, out / "manifest.json", 0.3)
+    try:
+        worker = _first_worker(proc.pid, time.monotonic() + 15)
+        if worker is not None:
+            assert _ignores_sigint(worker), "a worker starts up with SIGINT live"
+        time.sleep(0.2)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
     assert "Traceback" not in err, err
-    assert code == 130, err
+    assert proc.returncode == 130, err
     assert "replications kept in" in err and "add --resume" in err, err
     resumed = CliRunner().invoke(cli, [*map(str, args), "--resume"])
     assert resumed.exit_code == 0, resumed.output
