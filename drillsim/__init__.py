@@ -92,11 +92,16 @@ def staffing(
     from drillsim.io.sweep_results import summary_csv
 
     loaded = load_study(Path(path))
+    rows: list[dict[str, Any]] = []
+
+    def finish(outcome: SweepOutcome) -> None:
+        # Before the manifest says complete: complete means every file is written.
+        rows.extend(loaded.tradeoffs(outcome))
+        write_file(Path(out) / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
+
     outcome = _run_experiment(
-        loaded, loaded.spec.seed, out, seed, executor, workers, scheduler, resume
+        loaded, loaded.spec.seed, out, seed, executor, workers, scheduler, resume, finish
     )
-    rows = loaded.tradeoffs(outcome)
-    write_file(Path(out) / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
     return outcome, rows
 
 
@@ -109,6 +114,7 @@ def _run_experiment(
     workers: int | None,
     scheduler: str | None,
     resume: bool,
+    finish: Any = None,
 ) -> SweepOutcome:
     """A loaded sweep or study run into ``out``: the seed and executor rules of both."""
     from pathlib import Path
@@ -125,7 +131,9 @@ def _run_experiment(
         root = choose_seed(seed if seed is not None else document_seed, loaded.base.spec)
     name = executor or ("dask" if scheduler is not None else "processes")
     with connected(make_executor(name, workers, scheduler=scheduler)) as runner:
-        return run_sweep(loaded, Path(out), root, runner, resume=resume, extra=described(runner))
+        return run_sweep(
+            loaded, Path(out), root, runner, resume=resume, extra=described(runner), finish=finish
+        )
 
 
 __all__ = ["__version__", "load_scenario", "run", "staffing", "sweep"]

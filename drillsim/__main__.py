@@ -1,7 +1,49 @@
-"""``python -m drillsim ...``: the ``drillsim`` command, for when the console script is not
-on PATH (a bare virtualenv, ``PYTHONPATH`` on a checkout)."""
+"""The ``drillsim`` console script and ``python -m drillsim``.
 
-from drillsim.cli.main import main
+Kept apart from :mod:`drillsim.cli` on purpose: importing the command line takes half a
+second or more (click, the engine, every command), and a Ctrl-C during that import must
+end like any other Ctrl-C, with one line and exit code 130, not a traceback. So this
+module imports nothing of drillsim's at load time; :func:`main` does, inside the guard.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import suppress
+
+#: The shell's exit code for a process stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
+
+
+def main() -> None:
+    """Run the command line; Ctrl-C at any point, imports included, exits 130."""
+    try:
+        from drillsim.cli.main import main as run
+
+        run()
+    except KeyboardInterrupt:
+        _ignore_further_interrupts()
+        _say("interrupted")
+        raise SystemExit(INTERRUPTED) from None
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:
+            _ignore_further_interrupts()
+        raise
+
+
+def _ignore_further_interrupts() -> None:
+    """The process is ending because of a Ctrl-C: a second one (an impatient user, or
+    ``timeout``, which signals the process and then its group) must not interrupt the
+    interpreter's shutdown with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _say(message: str) -> None:
+    with suppress(OSError):  # stderr closed: the exit code still says it
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
 
 if __name__ == "__main__":
     main()

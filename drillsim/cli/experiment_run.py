@@ -1,5 +1,6 @@
 """What ``drillsim sweep`` and ``drillsim staffing`` share: their options (folder, seed,
-executor, workers, Dask scheduler, resume, plots) and running an experiment with them.
+replications, executor, workers, Dask scheduler, resume, plots) and running an
+experiment with them.
 
 Both run arms on the same seeded replications through the same runner; only what they
 load and what they report differ, so the options, the seed and folder rules, Ctrl-C's
@@ -8,6 +9,7 @@ exit code 130 and the failure report are written once, here.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,11 +22,14 @@ import click
 from drillsim.errors import DrillsimError
 
 if TYPE_CHECKING:
-    from drillsim.experiments.sweep_runner import Experiment, SweepOutcome
+    from drillsim.experiments.sweep_runner import Experiment, Finish, SweepOutcome
+    from drillsim.io.staffing import LoadedStudy
+    from drillsim.io.sweeps import LoadedSweep
     from drillsim.spec.drill import DrillSpec
 
 EXECUTORS = ("processes", "sequential", "dask")
 F = TypeVar("F", bound=Callable[..., Any])
+L = TypeVar("L", "LoadedSweep", "LoadedStudy")
 
 
 def experiment_options(noun: str) -> Callable[[F], F]:
@@ -43,6 +48,13 @@ def experiment_options(noun: str) -> Callable[[F], F]:
                 "--seed",
                 type=click.IntRange(min=0),
                 help=f"Root seed (default: the {noun}'s, else the scenario's, else drawn).",
+            ),
+            click.option(
+                "--replications",
+                type=click.IntRange(min=1),
+                help=f"Replications per arm instead of the {noun} file's replications:. With "
+                "--resume, a higher count extends the folder (default there: the larger of "
+                "the file's and the folder's; never fewer than the folder's).",
             ),
             click.option(
                 "--executor",
@@ -90,6 +102,7 @@ class Settings:
     workers: int | None
     scheduler: str | None
     resume: bool
+    replications: int | None = None
 
 
 def run_experiment(
@@ -101,9 +114,11 @@ def run_experiment(
     document_seed: int | None,
     noun: str,
     warnings: Any = (),
+    finish: Finish | None = None,
 ) -> tuple[SweepOutcome, int]:
     """Run ``loaded`` with the command line's settings; (outcome, root seed). The seed
-    is --seed, else the document's, else ``base``'s scenario's, else drawn.
+    is --seed, else the document's, else ``base``'s scenario's, else drawn. ``finish``
+    writes the command's own files (plots ...) before the manifest says complete.
 
     Exits 130 after Ctrl-C (finished replications kept). Raises DrillsimError for a
     seed that contradicts the folder being resumed, an unusable folder or scheduler.
@@ -148,11 +163,32 @@ def run_experiment(
                 resume=s.resume,
                 progress=lambda done, _total: advance(done),
                 extra=extra,
+                finish=finish,
             )
     except SweepInterrupted as exc:
         click.echo(str(exc), err=True)
         sys.exit(130)
     return outcome, root_seed
+
+
+def settle_replications(loaded: L, settings: Settings) -> L:
+    """``loaded`` with the replications this run makes: --replications, else the
+    document's; when resuming without the flag, never fewer than the folder already
+    plans, so a folder extended with --replications resumes without repeating it (a
+    --replications below the folder's is refused by the runner: it would drop rows)."""
+    from drillsim.io.sweep_results import read_manifest
+
+    count = settings.replications
+    if count is None:
+        count = loaded.replications
+        if settings.resume:
+            assert settings.out is not None
+            count = max(count, int(read_manifest(settings.out).get("replications", 0)))
+    if count == loaded.replications:
+        return loaded
+    document = loaded.document
+    model = document.model.model_copy(update={"replications": count})
+    return dataclasses.replace(loaded, document=dataclasses.replace(document, model=model))
 
 
 def check_usage(settings: Settings, noun: str) -> None:

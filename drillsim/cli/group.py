@@ -44,6 +44,21 @@ class DrillsimGroup(click.Group):
             click.echo("interrupted", err=True)
             sys.exit(130)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the command line; Ctrl-C here exits 130 too (click would say
+        "Aborted!" and exit 1)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
 
 @click.group(cls=DrillsimGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="drillsim")

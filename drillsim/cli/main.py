@@ -13,7 +13,9 @@ __all__ = ["cli", "main"]
 
 
 def main() -> None:
-    """Run the CLI and exit with its code (click's standalone mode calls ``sys.exit``)."""
+    """Run the CLI and exit with its code (click's standalone mode calls ``sys.exit``).
+    The console script and ``python -m drillsim`` go through :mod:`drillsim.__main__`,
+    which imports this inside its Ctrl-C guard."""
     cli(prog_name="drillsim")
 
 

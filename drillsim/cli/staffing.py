@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,8 +14,12 @@ from drillsim.cli.experiment_run import (
     experiment_options,
     report_failures,
     run_experiment,
+    settle_replications,
 )
 from drillsim.cli.group import cli
+
+if TYPE_CHECKING:
+    from drillsim.experiments.sweep_runner import SweepOutcome
 
 
 @cli.command()
@@ -25,6 +29,7 @@ def staffing(
     study_file: Path,
     out: Path | None,
     seed: int | None,
+    replications: int | None,
     executor: str,
     workers: int | None,
     scheduler: str | None,
@@ -37,7 +42,8 @@ def staffing(
     and summary.csv like a sweep, tradeoffs.csv (per option: p90 time to acknowledge of
     the rotation's incidents, pages and night pages per person per week, cost per week,
     each with its 95% CI; whether it meets the targets and is Pareto-optimal) and
-    pareto.png. Ctrl-C keeps finished replications; --resume continues.
+    pareto.png. Ctrl-C keeps finished replications; --resume continues, and extends the
+    study when replications: (or --replications) was raised.
 
     \b
     Example:
@@ -47,14 +53,26 @@ def staffing(
     from drillsim.io.staffing import load_study
     from drillsim.io.sweep_results import summary_csv
 
-    settings = Settings(out, seed, executor, workers, scheduler, resume)
+    settings = Settings(out, seed, executor, workers, scheduler, resume, replications)
     check_usage(settings, "study")
-    loaded = load_study(study_file)
+    loaded = settle_replications(load_study(study_file), settings)
     warnings = list(loaded.base.warnings)
     if loaded.spec.horizon is not None:
         from drillsim.io.horizon_checks import horizon_warnings
 
         warnings += horizon_warnings(loaded.base, loaded.horizon_s, "study horizon")
+    rows: list[dict[str, Any]] = []
+
+    def finish(outcome: SweepOutcome) -> None:
+        """tradeoffs.csv and pareto.png, before the manifest says complete."""
+        rows.extend(loaded.tradeoffs(outcome))
+        write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
+        if plots:
+            from drillsim.report.staffing_plots import pareto_png
+
+            png = pareto_png(rows, loaded.spec.cost.currency)
+            write_file(outcome.target / "pareto.png", png)
+
     outcome, root_seed = run_experiment(
         loaded,
         study_file,
@@ -63,14 +81,8 @@ def staffing(
         document_seed=loaded.spec.seed,
         noun="study",
         warnings=warnings,
+        finish=finish,
     )
-    rows = loaded.tradeoffs(outcome)
-    write_file(outcome.target / "tradeoffs.csv", summary_csv(rows, tuple(rows[0])))
-    if plots:
-        from drillsim.report.staffing_plots import pareto_png
-
-        png = pareto_png(rows, loaded.spec.cost.currency)
-        write_file(outcome.target / "pareto.png", png)
     _print_tradeoffs(rows, loaded, root_seed)
     click.echo(f"results: {outcome.target}")
     report_failures(outcome, "option")

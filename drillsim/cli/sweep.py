@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,8 +14,12 @@ from drillsim.cli.experiment_run import (
     experiment_options,
     report_failures,
     run_experiment,
+    settle_replications,
 )
 from drillsim.cli.group import cli
+
+if TYPE_CHECKING:
+    from drillsim.experiments.sweep_runner import SweepOutcome
 
 
 @cli.command()
@@ -25,6 +29,7 @@ def sweep(
     sweep_file: Path,
     out: Path | None,
     seed: int | None,
+    replications: int | None,
     executor: str,
     workers: int | None,
     scheduler: str | None,
@@ -37,19 +42,22 @@ def sweep(
     parameters, not by luck. Writes runs.csv (arm, replication, seed, kpi, value; rows
     appended as replications finish), incidents.csv (every incident's time to acknowledge
     and resolve), summary.csv (mean, median, p90, 95% CI per KPI per arm) and plots.
-    Ctrl-C keeps finished replications; --resume continues.
+    Ctrl-C keeps finished replications; --resume continues. Raising replications: in
+    the file, or --replications, then --resume extends a sweep (only the new ones run).
 
     \b
     Example:
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay --resume
+      drillsim sweep scenarios/sweeps/escalation-delay.yaml --out results/delay --resume \\
+        --replications 40
       drillsim sweep scenarios/sweeps/escalation-delay.yaml --scheduler tcp://10.0.0.5:8786
     """
     from drillsim.io.sweeps import load_sweep
 
-    settings = Settings(out, seed, executor, workers, scheduler, resume)
+    settings = Settings(out, seed, executor, workers, scheduler, resume, replications)
     check_usage(settings, "sweep")
-    loaded = load_sweep(sweep_file)
+    loaded = settle_replications(load_sweep(sweep_file), settings)
     outcome, root_seed = run_experiment(
         loaded,
         sweep_file,
@@ -58,17 +66,20 @@ def sweep(
         document_seed=loaded.spec.seed,
         noun="sweep",
         warnings=loaded.base.warnings,
+        finish=_write_plots if plots else None,
     )
-    if plots:
-        from drillsim.io.results import write_file
-        from drillsim.report.sweep_plots import kpi_distributions_png, tta_ecdf_png
-
-        write_file(outcome.target / "kpis.png", kpi_distributions_png(outcome.rows, outcome.arms))
-        ecdf = tta_ecdf_png(outcome.incidents, outcome.arms)
-        write_file(outcome.target / "tta_ecdf.png", ecdf)
     _print_summary(outcome.summary, loaded.summary(), root_seed)
     click.echo(f"results: {outcome.target}")
     report_failures(outcome, "arm")
+
+
+def _write_plots(outcome: SweepOutcome) -> None:
+    """kpis.png and tta_ecdf.png, drawn from the folder's rows."""
+    from drillsim.io.results import write_file
+    from drillsim.report.sweep_plots import kpi_distributions_png, tta_ecdf_png
+
+    write_file(outcome.target / "kpis.png", kpi_distributions_png(outcome.rows, outcome.arms))
+    write_file(outcome.target / "tta_ecdf.png", tta_ecdf_png(outcome.incidents, outcome.arms))
 
 
 def _fmt(value: Any) -> str:

@@ -9,7 +9,8 @@ implements the same :class:`Executor` protocol on a cluster.
 
 The process executor manages its own spawn-safe workers (one pipe each) instead of a
 ``ProcessPoolExecutor``: when a worker dies the parent knows exactly which job it held,
-so only that job is retried, and Ctrl-C stops the workers without tracebacks from them.
+so only that job is retried, and Ctrl-C stops the workers without tracebacks from them
+(they are spawned with SIGINT ignored, so even one still starting up stays quiet).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -100,10 +103,13 @@ class SequentialExecutor:
                 yield job, Failure(job, reason)
 
 
-def _serve(conn: Connection, work: Work) -> None:
-    """A worker's life: take (job, attempt), send back (job, rows or error text); stop on
-    None. Ctrl-C is the parent's business, so the worker ignores SIGINT."""
+def _serve(conn: Connection) -> None:
+    """A worker's life: take the sweep's Work, then (job, attempt) after (job, attempt),
+    sending back (job, rows or error text); stop on None. Ctrl-C is the parent's
+    business: the worker starts with SIGINT ignored (see :func:`_sigint_ignored`) and
+    keeps it so."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    work: Work = conn.recv()
     # Everything alive now (imported modules, the arms' drills) lives as long as the
     # worker: freeze it out of the collector, so full collections walk only what the
     # replications allocate (the Dask workers measured ~20% on the same preload).
@@ -126,6 +132,35 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while a worker process is spawned, so that the worker inherits
+    SIG_IGN and a Ctrl-C during its start-up (interpreter, imports, unpickling, half a
+    second or more) cannot raise KeyboardInterrupt in it and print a traceback. The
+    window is only the spawn itself: the Work is sent afterwards. A Ctrl-C inside it is
+    held (blocked) rather than lost, and reaches this process once it ends. Only the
+    main thread can change signal handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    held = mask(signal.SIG_BLOCK, {signal.SIGINT}) if mask is not None else None
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+        if mask is not None and held is not None:
+            mask(signal.SIG_SETMASK, held)
+
+
+def _send(conn: Connection, message: Any) -> None:
+    """Send to a worker; one that already died is found by its EOF, where its job (if
+    any) is retried, so a broken pipe here is not an error of its own."""
+    with suppress(BrokenPipeError, ConnectionResetError):
+        conn.send(message)
 
 
 @dataclass
@@ -155,24 +190,29 @@ class ProcessExecutor:
         ran_any = False
         early_deaths = 0
 
-        def start() -> None:
+        def start() -> _Worker:
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, work), daemon=True)
-            proc.start()
+            proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+            with _sigint_ignored():
+                proc.start()
             child.close()
-            live[parent] = _Worker(proc, parent)
+            worker = live[parent] = _Worker(proc, parent)
+            return worker
 
         def hand_out(worker: _Worker) -> None:
             worker.job = queue.popleft() if queue else None
-            worker.conn.send(worker.job)
+            _send(worker.conn, worker.job)
             if worker.job is None:
                 del live[worker.conn]
                 worker.process.join()
 
         try:
-            for _ in range(min(self.workers, len(queue))):
-                start()
-            for worker in list(live.values()):
+            # Every worker is spawned before any is sent the Work (which waits until
+            # that worker has started up and reads it): they start up side by side.
+            started = [start() for _ in range(min(self.workers, len(queue)))]
+            for worker in started:
+                _send(worker.conn, work)
+            for worker in started:
                 hand_out(worker)
             while live:
                 for ready in wait(list(live)):
@@ -195,8 +235,8 @@ class ProcessExecutor:
                                 "importable? --executor sequential runs without workers"
                             ) from None
                         if attempt < ATTEMPTS or queue:
-                            start()
-                            replacement = next(reversed(live.values()))
+                            replacement = start()
+                            _send(replacement.conn, work)
                         else:
                             replacement = None
                     else:

@@ -20,8 +20,10 @@ from typing import Any, Protocol
 
 from drillsim.errors import DrillsimError
 from drillsim.experiments.executors import Executor, Failure, Hook, Work
+from drillsim.experiments.resume_check import check_resumable, input_checksums
 from drillsim.experiments.sweep import SUMMARY_COLUMNS, Job, Measures, jobs_for, summarise
-from drillsim.io.results import sha256_file, write_file
+from drillsim.io.loader import Document
+from drillsim.io.results import write_file
 from drillsim.io.sweep_results import (
     IncidentRow,
     Row,
@@ -39,6 +41,9 @@ from drillsim.spec.drill import DrillSpec
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in the sweep) after each one."""
+
+Finish = Callable[["SweepOutcome"], None]
+"""Writes a command's own files from a finished sweep (its plots, a trade-off table)."""
 
 
 class ExperimentArm(Protocol):
@@ -83,6 +88,12 @@ class Experiment(Protocol):
         """What each replication yields as rows."""
         ...
 
+    @property
+    def document(self) -> Document[Any]:
+        """The experiment's own document (one of :meth:`sources`), whose
+        ``replications:`` alone may change between a run and its ``--resume``."""
+        ...
+
     def sources(self) -> dict[str, Path]:
         """Every input file by role (checksummed in the manifest)."""
         ...
@@ -114,26 +125,10 @@ def plan(loaded: Experiment, seed: int) -> dict[str, Any]:
         "seed": seed,
         "replications": loaded.replications,
         "arms": [{"name": a.name, "values": a.values} for a in loaded.experiment_arms],
-        "inputs": {
-            role: {"path": str(path), "sha256": sha256_file(path)}
-            for role, path in loaded.sources().items()
-        },
+        "inputs": input_checksums(
+            loaded.sources(), loaded.document.path, loaded.document.source.data
+        ),
     }
-
-
-def _check_resumable(old: dict[str, Any], new: dict[str, Any], target: Path) -> None:
-    for key, what in (("seed", "seed"), ("arms", "arms"), ("inputs", "input files")):
-        if key == "inputs":
-            same = {k: v["sha256"] for k, v in old.get(key, {}).items()} == {
-                k: v["sha256"] for k, v in new[key].items()
-            }
-        else:
-            same = old.get(key) == new[key]
-        if not same:
-            raise DrillsimError(
-                f"{target}: cannot resume: the {what} changed since this sweep started\n"
-                "    run it again into another --out"
-            )
 
 
 def run_sweep(
@@ -146,11 +141,15 @@ def run_sweep(
     progress: Progress | None = None,
     hook: Hook | None = None,
     extra: dict[str, Any] | None = None,
+    finish: Finish | None = None,
 ) -> SweepOutcome:
-    """Run every missing (arm, replication) and write the folder.
+    """Run every missing (arm, replication) and write the folder; ``finish`` writes the
+    caller's own files (plots, a trade-off table) before the manifest says complete.
 
     Raises:
-        SweepInterrupted: stopped by Ctrl-C; the rows of finished replications stay.
+        SweepInterrupted: stopped by Ctrl-C, while replications ran or after; the rows
+            of finished replications stay, and the manifest says ``complete: false``
+            until every file is written, so --resume finishes the folder.
         DrillsimError: the folder cannot be written, or --resume does not match it.
     """
     started = time.time()
@@ -161,7 +160,7 @@ def run_sweep(
     kpis = loaded.measures.names
     manifest = {**plan(loaded, seed), **(extra or {}), "complete": False}
     if resume:
-        _check_resumable(read_manifest(target), manifest, target)
+        check_resumable(read_manifest(target), manifest, target)
         kept = _whole_replications(read_rows(target), len(kpis))
         finished_reps = {(r.arm, r.replication) for r in kept}
         rewrite_incidents(
@@ -178,45 +177,59 @@ def run_sweep(
     finished = len(done)
     failures: list[Failure] = []
     work = Work(tuple(a.spec for a in arms), tuple(names), seed, hook, loaded.measures)
-    log = RunsLog(target)
-    outcomes = executor.run(work, jobs)
+    running = True
     try:
-        if progress is not None:
-            progress(finished, total)
-        for _job, result in outcomes:
-            if isinstance(result, Failure):
-                failures.append(result)
-            else:
-                log.append(result.rows, result.incidents)
-                finished += 1
+        log = RunsLog(target)
+        outcomes = executor.run(work, jobs)
+        try:
             if progress is not None:
                 progress(finished, total)
+            for _job, result in outcomes:
+                if isinstance(result, Failure):
+                    failures.append(result)
+                else:
+                    log.append(result.rows, result.incidents)
+                    finished += 1
+                if progress is not None:
+                    progress(finished, total)
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()
+            log.close()
+        running = False
+        rows = _canonical(read_rows(target), index, kpis)
+        rewrite_rows(target, rows)
+        incidents = sorted(read_incidents(target), key=lambda i: (index[i.arm], i.replication))
+        rewrite_incidents(target, incidents)
+        summary = summarise(rows, names, kpis)
+        write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
+        outcome = SweepOutcome(target, names, seed, reps, rows, summary, failures, incidents)
+        if finish is not None:
+            finish(outcome)
+        manifest.update(
+            complete=not failures,
+            failures=[
+                {"arm": names[f.job.arm], "replication": f.job.replication, "reason": f.reason}
+                for f in sorted(failures, key=lambda f: f.job)
+            ],
+            wall_time_s=round(time.time() - started, 3),
+        )
+        write_manifest(target, manifest)
     except KeyboardInterrupt:
-        raise SweepInterrupted(
-            f"interrupted: {finished} of {total} replications kept in {target}\n"
-            "    add --resume to continue where it stopped"
-        ) from None
-    finally:
-        close = getattr(outcomes, "close", None)
-        if close is not None:
-            close()
-        log.close()
-    rows = _canonical(read_rows(target), index, kpis)
-    rewrite_rows(target, rows)
-    incidents = sorted(read_incidents(target), key=lambda i: (index[i.arm], i.replication))
-    rewrite_incidents(target, incidents)
-    summary = summarise(rows, names, kpis)
-    write_file(target / "summary.csv", summary_csv(summary, SUMMARY_COLUMNS))
-    manifest.update(
-        complete=not failures,
-        failures=[
-            {"arm": names[f.job.arm], "replication": f.job.replication, "reason": f.reason}
-            for f in sorted(failures, key=lambda f: f.job)
-        ],
-        wall_time_s=round(time.time() - started, 3),
+        raise SweepInterrupted(_interrupted(finished, total, target, running=running)) from None
+    return outcome
+
+
+def _interrupted(finished: int, total: int, target: Path, *, running: bool) -> str:
+    """What Ctrl-C left: how many replications, and how --resume goes on."""
+    kept = f"interrupted: {finished} of {total} replications kept in {target}"
+    if running:
+        return f"{kept}\n    add --resume to continue where it stopped"
+    return (
+        f"{kept}, before the summary and other results were all written\n"
+        "    add --resume to write them (finished replications do not run again)"
     )
-    write_manifest(target, manifest)
-    return SweepOutcome(target, names, seed, reps, rows, summary, failures, incidents)
 
 
 def _whole_replications(rows: list[Row], kpis: int) -> list[Row]:
