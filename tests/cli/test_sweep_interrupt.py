@@ -41,6 +41,13 @@ def _resume_without_running(monkeypatch: pytest.MonkeyPatch, *args: str | Path) 
         return _invoke(*args, "--resume")
 
 
+def _assert_stopped_with_the_count_and_hint(stopped: Result) -> None:
+    """Exit 130, how many replications were kept, and how to go on."""
+    assert stopped.exit_code == 130
+    assert "interrupted: 8 of 8 replications kept in" in stopped.stderr
+    assert "add --resume" in stopped.stderr
+
+
 def test_ctrl_c_while_plotting_leaves_an_incomplete_folder_resume_finishes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -51,9 +58,7 @@ def test_ctrl_c_while_plotting_leaves_an_incomplete_folder_resume_finishes(
     with monkeypatch.context() as m:
         m.setattr(sweep_plots, "tta_ecdf_png", _ctrl_c)
         stopped = _invoke(*args)
-    assert stopped.exit_code == 130
-    assert "interrupted: 8 of 8 replications kept in" in stopped.stderr
-    assert "add --resume" in stopped.stderr
+    _assert_stopped_with_the_count_and_hint(stopped)
     assert "Traceback" not in stopped.output
     assert not (out / "tta_ecdf.png").exists()
     assert not _complete(out)
@@ -75,9 +80,7 @@ def test_ctrl_c_while_summarising_without_plots(
     with monkeypatch.context() as m:
         m.setattr(sweep_runner, "summarise", _ctrl_c)
         stopped = _invoke(*args)
-    assert stopped.exit_code == 130
-    assert "interrupted: 8 of 8 replications kept in" in stopped.stderr
-    assert "add --resume" in stopped.stderr
+    _assert_stopped_with_the_count_and_hint(stopped)
     assert not (out / "summary.csv").exists()
     assert not _complete(out)
     resumed = _resume_without_running(monkeypatch, *args)

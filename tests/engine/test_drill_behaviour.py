@@ -14,6 +14,25 @@ def kinds(records: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [r for r in records if r["kind"] == kind]
 
 
+def _automatic_failover(topology: dict[str, Any]) -> None:
+    """orders-db switches over by itself, 30 s after its primary goes down, always."""
+    db = next(s for s in topology["services"] if s["name"] == "orders-db")
+    db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
+
+
+def _db_errors_at(at: str) -> dict[str, Any]:
+    """A 20-minute error fault on orders-db (half the requests fail) starting at ``at``."""
+    return {
+        "name": "db-errors",
+        "type": "error-rate",
+        "rate": 0.5,
+        "target": {"service": "orders-db"},
+        "at": at,
+        "lasts": "fixed(20m)",
+        "until": "self-heal",
+    }
+
+
 def test_failover_recovers_dependents_through_the_model(mini_drill: Drill) -> None:
     """After the database fails over, orders and web recover in dependency order."""
     rec = drillsim.run(mini_drill, seed=1).records
@@ -44,11 +63,7 @@ def test_propagation_delay_follows_dependency_timeouts(mini_drill: Drill) -> Non
 def test_automatic_failover_needs_no_responder(vary: Callable[..., Drill]) -> None:
     """An automatic active-standby switches over by itself after detection + switchover."""
 
-    def auto(doc: dict[str, Any]) -> None:
-        db = next(s for s in doc["services"] if s["name"] == "orders-db")
-        db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
-
-    rec = drillsim.run(vary(topology=auto), seed=2).records
+    rec = drillsim.run(vary(topology=_automatic_failover), seed=2).records
     db = [r for r in kinds(rec, "ServiceHealthChanged") if r["service"] == "orders-db"]
     assert db[0]["t"] == 600.0 and db[0]["up"] == 0
     assert db[1]["t"] == 600.0 + 30 + 180 and db[1]["up"] == 1
@@ -140,25 +155,11 @@ def test_a_fault_absorbed_by_failover_is_not_blamed_for_later_trouble(
     its incident's times count from the burst, not from the crash (the crash used to be
     blamed too, and a 90-day drill's resolve times ran to days)."""
 
-    def auto(doc: dict[str, Any]) -> None:
-        db = next(s for s in doc["services"] if s["name"] == "orders-db")
-        db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
-
     def burst(doc: dict[str, Any]) -> None:
         doc["faults"][0]["remedy"] = "restart"  # nobody repairs the primary in this drill
-        doc["faults"].append(
-            {
-                "name": "db-errors",
-                "type": "error-rate",
-                "rate": 0.5,
-                "target": {"service": "orders-db"},
-                "at": "3h",
-                "lasts": "fixed(20m)",
-                "until": "self-heal",
-            }
-        )
+        doc["faults"].append(_db_errors_at("3h"))
 
-    rec = drillsim.run(vary(topology=auto, scenario=burst), seed=2).records
+    rec = drillsim.run(vary(topology=_automatic_failover, scenario=burst), seed=2).records
     db = [r for r in kinds(rec, "ServiceHealthChanged") if r["service"] == "orders-db"]
     assert "db-crash" not in {c["fault"] for c in kinds(rec, "FaultCleared")}  # all drill
     assert db[0]["causes"] == ("db-crash",)  # before the failover: the crash
@@ -173,24 +174,10 @@ def test_a_switchover_under_way_is_the_crashs_doing(vary: Callable[..., Drill]) 
     still blamed beside it (the switch downs the service whatever the faults are, so a
     comparison that counted it would find the crash made no difference)."""
 
-    def auto(doc: dict[str, Any]) -> None:
-        db = next(s for s in doc["services"] if s["name"] == "orders-db")
-        db["redundancy"].update({"automatic": True, "detection": "30s", "success": 1.0})
-
     def errors(doc: dict[str, Any]) -> None:
-        doc["faults"].append(
-            {
-                "name": "db-errors",
-                "type": "error-rate",
-                "rate": 0.5,
-                "target": {"service": "orders-db"},
-                "at": "700s",
-                "lasts": "fixed(20m)",
-                "until": "self-heal",
-            }
-        )
+        doc["faults"].append(_db_errors_at("700s"))
 
-    rec = drillsim.run(vary(topology=auto, scenario=errors), seed=2).records
+    rec = drillsim.run(vary(topology=_automatic_failover, scenario=errors), seed=2).records
     db = [r for r in kinds(rec, "ServiceHealthChanged") if r["service"] == "orders-db"]
     mid_switch = [r for r in db if r["t"] == 700.0]
     assert mid_switch and mid_switch[0]["causes"] == ("db-crash", "db-errors")
