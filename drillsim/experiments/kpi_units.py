@@ -40,7 +40,8 @@ UNITS: dict[str, KpiUnit] = {
     "incidents": KpiUnit("incidents"),
     "failed_requests": KpiUnit("failed requests"),
     "user_minutes_affected": KpiUnit("user-minutes affected"),
-    "slo_budget_burned": KpiUnit("SLO error budget burned", "%", 0.01, 2, high=1.0),
+    # No upper bound: an outage can burn more than the whole budget (150% burned).
+    "slo_budget_burned": KpiUnit("SLO error budget burned", "%", 0.01, 2),
     "pages": KpiUnit("pages"),
     "max_pages_per_person": KpiUnit("pages of the busiest person"),
     "off_hours_pages": KpiUnit("off-hours pages"),

@@ -183,6 +183,9 @@ def test_displayed_interval_is_cut_at_the_possible_range_and_marked() -> None:
     assert r.ci_low is not None and r.ci_low < -100 and r.ci_high is not None and r.ci_high > 100
     assert row_cells("score", r)[4] == "-100.0 .. 100.0*"
     assert row_cells("time_to_acknowledge_mean_s", r)[4].count("*") == 0
+    # An outage can burn more than the whole error budget: its difference is never cut.
+    burn = paired([0.0, 0.0, 3.0], [3.0, 3.0, 0.0])
+    assert "*" not in row_cells("slo_budget_burned", burn)[4]
 
 
 def test_words_give_pages_per_person_as_a_share() -> None:
