@@ -27,14 +27,14 @@ ROOT = Path(drillsim.__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 
 
-def _drillsim(*args: str | Path) -> subprocess.Popen[str]:
+def _drillsim(*args: str | Path, python_flags: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     """``python -m drillsim ARGS`` (the console script's code) in its own process group."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "drillsim", *map(str, args)],
+        [sys.executable, *python_flags, "-m", "drillsim", *map(str, args)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -105,12 +105,20 @@ def test_ctrl_c_while_workers_start_up_exits_130_quietly_and_resumes(tmp_path: P
 def test_ctrl_c_while_the_command_line_is_imported(tmp_path: Path) -> None:
     """Interrupted while importing the command line (half a second of imports, before
     any command runs): one line, exit 130, no traceback."""
-    proc = _drillsim("validate", SWEEPS / "escalation.yaml")
-    time.sleep(0.25)  # past the interpreter's own start-up, inside drillsim's imports
+    # -X importtime reports each import as it completes: the first of click's (nothing
+    # but the command line imports click) says the interpreter's own start-up is over
+    # and drillsim's imports are under way, whatever the machine's load. A fixed sleep
+    # sometimes fell inside the interpreter's start-up on a busy machine.
+    proc = _drillsim("validate", SWEEPS / "escalation.yaml", python_flags=("-X", "importtime"))
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.rsplit("|", 1)[-1].strip().startswith("click"):
+            break
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    _, rest = proc.communicate(timeout=30)
     if proc.returncode == 0:
         pytest.skip("the command finished before the interrupt")
+    err = "\n".join(x for x in rest.splitlines() if not x.startswith("import time:"))
     assert "Traceback" not in err, err
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "interrupted"
