@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.events import to_jsonl
+from drillsim.experiments.kpi_units import summary_interval
 from drillsim.experiments.replications import DrillOutcome, long_rows, summarise_replications
 from drillsim.io.results import dumps_json
 from drillsim.report.markdown import kpi_rows, render_report
@@ -96,7 +97,8 @@ def print_console(outcomes: list[DrillOutcome], seed: int, target: Path) -> None
             if s["mean"] is None:
                 table.add_row(name, "-", "-", "0")
                 continue
-            ci = "-" if s["ci_low"] is None else f"{s['ci_low']:.4g} .. {s['ci_high']:.4g}"
+            low, high = s["ci_low"], s["ci_high"]
+            ci = "-" if low is None or high is None else summary_interval(name, low, high)
             table.add_row(name, f"{s['mean']:.4g}", ci, str(s["n"]))
         console.print(table)
     console.print(f"results: {target}")

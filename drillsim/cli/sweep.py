@@ -91,6 +91,8 @@ def _print_summary(summary: list[dict[str, Any]], title: str, seed: int) -> None
     from rich.console import Console
     from rich.table import Table
 
+    from drillsim.experiments.kpi_units import summary_interval
+
     table = Table(title=f"{title} (seed {seed})", title_justify="left")
     for col in ("KPI", "arm", "n", "mean", "median", "p90", "95% CI"):
         table.add_column(col, justify="right" if col in ("n", "mean", "median", "p90") else "left")
@@ -99,7 +101,11 @@ def _print_summary(summary: list[dict[str, Any]], title: str, seed: int) -> None
     for row in sorted(summary, key=lambda r: order[r["kpi"]]):
         if previous is not None and row["kpi"] != previous:
             table.add_section()
-        ci = "-" if row["ci_low"] is None else f"{_fmt(row['ci_low'])} .. {_fmt(row['ci_high'])}"
+        ci = (
+            "-"
+            if row["ci_low"] is None
+            else summary_interval(row["kpi"], row["ci_low"], row["ci_high"])
+        )
         table.add_row(
             row["kpi"] if row["kpi"] != previous else "",
             row["arm"],

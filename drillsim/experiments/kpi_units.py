@@ -117,3 +117,17 @@ def clip(
     new_lo = lo if low is None else max(lo, low)
     new_hi = hi if high is None else min(hi, high)
     return new_lo, new_hi, (new_lo, new_hi) != (lo, hi)
+
+
+def summary_interval(name: str, low: float, high: float) -> str:
+    """One arm's 95% interval of a KPI's mean as the sweep, staffing and ``run
+    --replications`` tables print it: cut at what the KPI can be and marked ``*`` when
+    cut (summary.csv and summary.json keep the computed numbers).
+
+    Every KPI those tables list is a score (0..100), a time, a count, a load or a cost:
+    none is ever negative, so a KPI without an entry here is cut at 0 only.
+    """
+    unit = UNITS.get(name)
+    bounds = (unit.low, unit.high) if unit is not None else (0.0, None)
+    lo, hi, cut = clip(low, high, bounds)
+    return f"{lo:.4g} .. {hi:.4g}{'*' if cut else ''}"
