@@ -8,9 +8,11 @@ module imports nothing of drillsim's at load time; :func:`main` does, inside the
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from contextlib import suppress
+from typing import NoReturn
 
 #: The shell's exit code for a process stopped by Ctrl-C (128 + SIGINT).
 INTERRUPTED = 130
@@ -23,13 +25,30 @@ def main() -> None:
 
         run()
     except KeyboardInterrupt:
-        _ignore_further_interrupts()
-        _say("interrupted")
-        raise SystemExit(INTERRUPTED) from None
+        _stop_interrupted()
+    except RuntimeError as exc:
+        # A Ctrl-C while a class is being built (pydantic's models, at import) reaches us
+        # wrapped: "Error calling __set_name__ ...", caused by the KeyboardInterrupt.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _stop_interrupted()
+        raise
     except SystemExit as exc:
         if exc.code == INTERRUPTED:
             _ignore_further_interrupts()
         raise
+
+
+def _stop_interrupted() -> NoReturn:
+    """Say so and end now, with 130. Nothing was written (a command that runs handles its
+    own Ctrl-C, and exits through SystemExit); and ending through the interpreter's
+    shutdown is not safe here: an interrupt that landed inside code some library ran
+    through ``PyRun_*`` leaves CPython set to kill itself with SIGINT at exit (-2, not
+    130) whatever we raise."""
+    _ignore_further_interrupts()
+    _say("interrupted")
+    with suppress(OSError, ValueError):
+        sys.stdout.flush()
+    os._exit(INTERRUPTED)
 
 
 def _ignore_further_interrupts() -> None:
