@@ -216,8 +216,14 @@ def report_failures(outcome: SweepOutcome, noun: str) -> None:
 
 def executor_name(executor: str, workers: int | None, scheduler: str | None) -> str:
     """--scheduler means dask; with another --executor, or with --workers (the cluster
-    has its own), it is a usage error."""
+    has its own), it is a usage error. So is --workers with the sequential executor,
+    which has one worker by definition (it used to be ignored without a word)."""
     if scheduler is None:
+        if executor == "sequential" and workers is not None:
+            raise click.UsageError(
+                "--workers sizes a pool of processes or a local Dask cluster; "
+                "--executor sequential runs one replication at a time"
+            )
         return executor
     source = click.get_current_context().get_parameter_source("executor")
     if executor != "dask" and source is not click.core.ParameterSource.DEFAULT:

@@ -119,6 +119,18 @@ def test_a_scheduler_with_a_local_executor_is_a_usage_error(executor: str) -> No
     assert "--scheduler runs on a Dask cluster" in result.stderr
 
 
+def test_workers_with_the_sequential_executor_is_a_usage_error(tmp_path: Path) -> None:
+    """One replication at a time has no pool to size: exit 2 before any work."""
+    out = tmp_path / "s"
+    result = _invoke(
+        "sweep", SWEEPS / "escalation.yaml", "--executor", "sequential", "--workers", "3",
+        "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--executor sequential runs one replication at a time" in result.stderr
+    assert not out.exists()
+
+
 def test_without_distributed_the_error_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
