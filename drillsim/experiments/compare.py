@@ -245,6 +245,16 @@ def summary_sentence(results: dict[str, PairedResult]) -> str:
     return "B " + ", ".join(clear) + "."
 
 
+def _weak(r: PairedResult) -> bool:
+    """A difference was seen, with under 80% power for its size."""
+    return r.mean_diff not in (None, 0) and r.underpowered
+
+
+def _disagrees(r: PairedResult) -> bool:
+    """The signed-rank check and the t-test disagree on the difference."""
+    return r.typical_disagrees and r.wilcoxon_p is not None
+
+
 def underpowered_notes(results: dict[str, PairedResult]) -> list[str]:
     """A warning per KPI whose replications had under 80% power for the difference seen,
     in the KPI's name and unit. For a significant difference it says what low power
@@ -252,7 +262,7 @@ def underpowered_notes(results: dict[str, PairedResult]) -> list[str]:
     difference could not be detected: it was."""
     notes = []
     for name, r in results.items():
-        if r.mean_diff in (None, 0) or not r.underpowered:
+        if not _weak(r) or r.mean_diff is None:  # (None is not weak; for the checker)
             continue
         label = unit_of(name).label
         if r.n < 2:
@@ -296,7 +306,7 @@ def console_warnings(results: dict[str, PairedResult], details: str) -> list[str
     if len(power) == 1:
         out += power
     elif power:
-        weak = [k for k, r in results.items() if r.mean_diff not in (None, 0) and r.underpowered]
+        weak = [k for k, r in results.items() if _weak(r)]
         n = max(results[k].n for k in weak)
         needed = [results[k].needed for k in weak]
         seen = [k for k in weak if results[k].significant]
@@ -316,7 +326,7 @@ def console_warnings(results: dict[str, PairedResult], details: str) -> list[str
     if len(typical) == 1:
         out += typical
     elif typical:
-        names = [k for k, r in results.items() if r.typical_disagrees and r.wilcoxon_p is not None]
+        names = [k for k, r in results.items() if _disagrees(r)]
         out.append(
             "the t-test on the mean and the signed-rank check on the typical replication "
             f"disagree for {len(names)} KPIs ({', '.join(unit_of(k).label for k in names)}): "
@@ -331,7 +341,7 @@ def typical_notes(results: dict[str, PairedResult]) -> list[str]:
     means; the verdict stays the t-test's."""
     notes = []
     for name, r in results.items():
-        if not r.typical_disagrees or r.wilcoxon_p is None:
+        if not _disagrees(r):
             continue
         label = unit_of(name).label
         if r.significant:
